@@ -1,0 +1,5 @@
+// Packages that ship no TypeScript declarations.
+declare module "snarkjs";
+declare module "circomlibjs";
+declare module "mnist";
+declare module "onnx-proto";
