@@ -2,4 +2,4 @@
 declare module "snarkjs";
 declare module "circomlibjs";
 declare module "mnist";
-declare module "onnx-proto";
+declare module "circom_runtime";

@@ -1,0 +1,94 @@
+import { readFileSync } from "node:fs";
+import * as snarkjs from "snarkjs";
+import { ProverError } from "./errors.ts";
+import { loadShardArtifacts } from "./shard-artifacts.ts";
+import { buildWitnessInput } from "./witness.ts";
+import { calculateWitness } from "./witness-calculator.ts";
+
+const zkeys = new Map<string, Uint8Array>();
+/** The proving key, read once and then proven from memory (snarkjs only reads it). */
+function zkeyFile(path: string): { type: "mem"; data: Uint8Array } {
+  let data = zkeys.get(path);
+  if (!data) {
+    data = readFileSync(path);
+    zkeys.set(path, data);
+  }
+  return { type: "mem", data };
+}
+
+/** A snarkjs Groth16 proof (decimal strings, projective coordinates). */
+export interface Groth16Proof {
+  pi_a: string[];
+  pi_b: string[][];
+  pi_c: string[];
+  protocol: string;
+  curve: string;
+}
+
+/** Arguments of the generated Solidity verifier's verifyProof, ready for viem. */
+export interface ProofCalldata {
+  a: readonly [bigint, bigint];
+  b: readonly [readonly [bigint, bigint], readonly [bigint, bigint]];
+  c: readonly [bigint, bigint];
+  /** [inCommit, outCommit, binding, result] */
+  pubSignals: readonly [bigint, bigint, bigint, bigint];
+}
+
+export type ProveShardParameters = {
+  modelId: string;
+  shard: number;
+  /** the shard's input activations (stage 0: raw pixels 0..255) */
+  input: readonly number[];
+  binding: bigint;
+};
+
+export type ProveShardReturnType = {
+  proof: Groth16Proof;
+  /** [inCommit, outCommit, binding, result] as decimal strings */
+  publicSignals: string[];
+  calldata: ProofCalldata;
+  output: number[];
+  result: number;
+  inCommit: bigint;
+  outCommit: bigint;
+  timings: { witnessMs: number; proveMs: number };
+};
+
+/** Runs the shard on its input and proves it: witness (circom wasm) then Groth16 (snarkjs). */
+export async function proveShard({ modelId, shard, input, binding }: ProveShardParameters): Promise<ProveShardReturnType> {
+  const artifacts = loadShardArtifacts({ modelId, shard });
+  const w = await buildWitnessInput({ artifacts, input, binding });
+  const t0 = performance.now();
+  const wtns = await calculateWitness({ wasmPath: artifacts.wasmPath, input: w.circuitInput });
+  const t1 = performance.now();
+  const { proof, publicSignals } = (await snarkjs.groth16.prove(zkeyFile(artifacts.zkeyPath), { type: "mem", data: wtns })) as {
+    proof: Groth16Proof;
+    publicSignals: string[];
+  };
+  const t2 = performance.now();
+  return {
+    proof,
+    publicSignals,
+    calldata: toCalldata({ proof, publicSignals }),
+    output: w.output,
+    result: w.result,
+    inCommit: w.inCommit,
+    outCommit: w.outCommit,
+    timings: { witnessMs: t1 - t0, proveMs: t2 - t1 },
+  };
+}
+
+/** snarkjs proof → the Solidity verifier's (a, b, c, pubSignals); G2 coordinates are swapped for the EVM precompile. */
+export function toCalldata({ proof, publicSignals }: { proof: Groth16Proof; publicSignals: readonly string[] }): ProofCalldata {
+  if (publicSignals.length !== 4) throw new ProverError(`expected 4 public signals, got ${publicSignals.length}`);
+  const n = (s: string) => BigInt(s);
+  return {
+    a: [n(proof.pi_a[0]), n(proof.pi_a[1])],
+    b: [
+      [n(proof.pi_b[0][1]), n(proof.pi_b[0][0])],
+      [n(proof.pi_b[1][1]), n(proof.pi_b[1][0])],
+    ],
+    c: [n(proof.pi_c[0]), n(proof.pi_c[1])],
+    pubSignals: [n(publicSignals[0]), n(publicSignals[1]), n(publicSignals[2]), n(publicSignals[3])],
+  };
+}
