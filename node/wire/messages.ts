@@ -403,3 +403,206 @@ export const parseHeartbeat: WireParser<Heartbeat> = createWireParser({
 export function encodeHeartbeat(heartbeat: Heartbeat): Uint8Array {
   return utf8Encoder.encode(JSON.stringify(heartbeat));
 }
+
+// ---------------------------------------------------------------------------------------------
+// HTTP: node stage execution (POST {nodeEndpoint}/v1/stages/execute)
+//
+// The coordinator calls the node of stage k with the remaining route; that node runs its shard
+// and forwards its output to stage k+1's first live candidate (falling back to the next
+// candidate on failure or timeout), so activations cross each hop once. The answer (last
+// shard's logits and result) travels back along the chain with one trace entry per stage.
+// A node records every stage it executed (jobId, stage, input) before answering, so it can
+// prove it once the job is assigned on chain.
+
+/** uint256 as a canonical decimal string (job ids, token amounts, field elements). */
+export const WireDecimal = Type.String({ pattern: "^(0|[1-9][0-9]{0,77})$" });
+/** Integer activations (uint8) or logits (signed; |v| < 2^48) bounds. */
+export const StageLimits = {
+  maxActivations: 4096,
+  maxStages: 16,
+  maxCandidates: 8,
+  maxLogitAbs: 2 ** 48,
+  maxTimeoutMs: 120_000,
+  maxBytes: 256 * 1024,
+} as const;
+
+export const RouteCandidateSchema = Type.Object(
+  {
+    /** StakeRegistry node id (uint32) */
+    nodeId: WireUint(UINT32_MAX),
+    /** the node's operator address (the on-chain identity that proves and is paid) */
+    address: WireAddress,
+    endpoint: Type.String({ minLength: 1, maxLength: HeartbeatLimits.maxEndpointLength, pattern: "^https?://" }),
+  },
+  { additionalProperties: false },
+);
+export type RouteCandidate = Static<typeof RouteCandidateSchema>;
+
+export const RouteHopSchema = Type.Object(
+  {
+    stage: WireUint(UINT8_MAX),
+    /** in order of preference; the first is the planned node, the rest are fallbacks */
+    candidates: Type.Array(RouteCandidateSchema, { minItems: 1, maxItems: StageLimits.maxCandidates }),
+  },
+  { additionalProperties: false },
+);
+export type RouteHop = Static<typeof RouteHopSchema>;
+
+export const StageExecuteRequestSchema = Type.Object(
+  {
+    jobId: WireDecimal,
+    modelId: WireBytes32,
+    stage: WireUint(UINT8_MAX),
+    /** the shard's input activations (stage 0: raw pixels), integers in [0, 255] */
+    input: Type.Array(Type.Integer({ minimum: 0, maximum: 255 }), { minItems: 1, maxItems: StageLimits.maxActivations }),
+    /** downstream stages (stage+1 …), empty when this is the last stage */
+    route: Type.Array(RouteHopSchema, { maxItems: StageLimits.maxStages }),
+    /** time budget for this stage and everything downstream */
+    timeoutMs: Type.Integer({ minimum: 1, maximum: StageLimits.maxTimeoutMs }),
+  },
+  { additionalProperties: false },
+);
+export type StageExecuteRequest = Static<typeof StageExecuteRequestSchema>;
+
+export const StageTraceSchema = Type.Object(
+  {
+    stage: WireUint(UINT8_MAX),
+    nodeId: WireUint(UINT32_MAX),
+    address: WireAddress,
+    /** shard inference time on the node */
+    computeMs: Type.Number({ minimum: 0 }),
+    /** wall time at this node from request received to response sent (includes downstream) */
+    totalMs: Type.Number({ minimum: 0 }),
+    backend: Type.Enum(["native", "wasm"]),
+    /** downstream candidates that failed before this stage's successor answered */
+    failedCandidates: Type.Array(Type.Object({ nodeId: WireUint(UINT32_MAX), error: Type.String({ maxLength: 512 }) }, { additionalProperties: false }), {
+      maxItems: StageLimits.maxCandidates,
+    }),
+  },
+  { additionalProperties: false },
+);
+export type StageTrace = Static<typeof StageTraceSchema>;
+
+export const StageExecuteResponseSchema = Type.Object(
+  {
+    jobId: WireDecimal,
+    modelId: WireBytes32,
+    /** output of the LAST shard of the pipeline (logits) */
+    output: Type.Array(Type.Integer({ minimum: -StageLimits.maxLogitAbs, maximum: StageLimits.maxLogitAbs }), { maxItems: StageLimits.maxActivations }),
+    /** argmax of the logits (the model's answer) */
+    result: Type.Integer({ minimum: 0, maximum: StageLimits.maxActivations }),
+    /** one entry per stage executed, in stage order, starting with the stage that was called */
+    stages: Type.Array(StageTraceSchema, { minItems: 1, maxItems: StageLimits.maxStages }),
+  },
+  { additionalProperties: false },
+);
+export type StageExecuteResponse = Static<typeof StageExecuteResponseSchema>;
+
+/** Error body of every ProofMesh HTTP API (node and coordinator): a stable code and a specific message. */
+export const ApiErrorSchema = Type.Object(
+  {
+    statusCode: Type.Integer(),
+    /** stable, machine-readable, e.g. "BAD_SIGNATURE", "NOT_ASSIGNED", "UNKNOWN_MODEL" */
+    code: Type.String({ maxLength: 64 }),
+    error: Type.String({ maxLength: 64 }),
+    message: Type.String({ maxLength: 2048 }),
+  },
+  { additionalProperties: true },
+);
+export type ApiError = Static<typeof ApiErrorSchema>;
+
+export const parseStageExecuteRequest: WireParser<StageExecuteRequest> = createWireParser({
+  name: "StageExecuteRequest",
+  schema: StageExecuteRequestSchema,
+  maxBytes: StageLimits.maxBytes,
+  refine: (v, ctx) => {
+    v.route.forEach((hop, i) => {
+      if (hop.stage !== v.stage + 1 + i) ctx.fail(`/route/${i}/stage`, `must be ${v.stage + 1 + i} (stages follow each other)`);
+      hop.candidates.forEach((c, j) => refineAddress(c.address, `/route/${i}/candidates/${j}/address`, ctx));
+    });
+    return v;
+  },
+});
+export const parseStageExecuteResponse: WireParser<StageExecuteResponse> = createWireParser({
+  name: "StageExecuteResponse",
+  schema: StageExecuteResponseSchema,
+  maxBytes: StageLimits.maxBytes,
+});
+
+// ---------------------------------------------------------------------------------------------
+// HTTP: coordinator job API (for dApps) — POST {coordinator}/v1/jobs
+//
+// The dApp signs the EIP-712 JobRequest of the JobMarket (domain "ProofMesh JobMarket" v1,
+// see deploy/jobs.ts) and sends it with its input. jobId = uint256(dApp) << 64 | nonce, known
+// before anything is on chain; submissions are idempotent on (dApp, nonce).
+
+export const JobRequestSchema = Type.Object(
+  {
+    dApp: WireAddress,
+    modelId: WireBytes32,
+    /** Poseidon commitment of the input (prover/commit.ts commitValues(input, 8)), < r */
+    inputCommitment: WireDecimal,
+    /** token units (uint128) */
+    maxFee: WireDecimal,
+    /** unix seconds (uint64) */
+    deadline: WireDecimal,
+    /** uint64 */
+    nonce: WireDecimal,
+    clusterId: WireUint(UINT32_MAX),
+  },
+  { additionalProperties: false },
+);
+export type WireJobRequest = Static<typeof JobRequestSchema>;
+
+export const JobSubmissionSchema = Type.Object(
+  {
+    request: JobRequestSchema,
+    signature: WireSignature65,
+    /** the model input: 784 raw pixels, integers in [0, 255] */
+    input: Type.Array(Type.Integer({ minimum: 0, maximum: 255 }), { minItems: 1, maxItems: StageLimits.maxActivations }),
+  },
+  { additionalProperties: false },
+);
+export type JobSubmission = Static<typeof JobSubmissionSchema>;
+
+export const JobStatusValues = ["answered", "assigned", "proving", "settled", "expired", "failed"] as const;
+export type JobStatusValue = (typeof JobStatusValues)[number];
+
+export const RouteStageSchema = Type.Object(
+  {
+    stage: WireUint(UINT8_MAX),
+    nodeId: WireUint(UINT32_MAX),
+    address: WireAddress,
+    predictedMs: Type.Number({ minimum: 0 }),
+    observedComputeMs: Type.Number({ minimum: 0 }),
+  },
+  { additionalProperties: false },
+);
+
+/** The fast-path answer (tentative until the proofs settle on chain). */
+export const JobAnswerSchema = Type.Object(
+  {
+    jobId: WireDecimal,
+    status: Type.Enum([...JobStatusValues]),
+    /** the model's answer (argmax), from the pipeline; confirmed on chain when settled */
+    result: Type.Integer({ minimum: 0 }),
+    logits: Type.Array(Type.Integer()),
+    /** true until the chain has verified every stage's proof */
+    tentative: Type.Boolean(),
+    /** coordinator receive → answer */
+    fastPathMs: Type.Number({ minimum: 0 }),
+    route: Type.Array(RouteStageSchema),
+  },
+  { additionalProperties: false },
+);
+export type JobAnswer = Static<typeof JobAnswerSchema>;
+
+export const parseJobSubmission: WireParser<JobSubmission> = createWireParser({
+  name: "JobSubmission",
+  schema: JobSubmissionSchema,
+  maxBytes: StageLimits.maxBytes,
+  refine: (v, ctx) => {
+    refineAddress(v.request.dApp, "/request/dApp", ctx);
+    return v;
+  },
+});

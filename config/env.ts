@@ -1,0 +1,20 @@
+/**
+ * The ONE module that reads `process.env`. Every component (deploy, node, coordinator,
+ * SDK CLI) validates what it needs from this snapshot once, at boot, in its own config
+ * module, and passes the typed result down.
+ *
+ * Variables (all optional; CLI flags win):
+ * - PROOFMESH_RPC_URL        EVM JSON-RPC endpoint
+ * - PROOFMESH_DEPLOYER_KEY   deployer private key (deploy only)
+ * - PROOFMESH_LOG_LEVEL      pino level
+ * - PROOFMESH_MANIFEST       shard manifest path
+ * - PROOFMESH_DEPLOYMENTS    deployments folder
+ * - PROOFMESH_HOME           node/operator state folder (keys, config, SQLite)
+ * - PROOFMESH_COORDINATOR_URL coordinator base URL (node, SDK CLI)
+ * - PROOFMESH_PRIVATE_KEY    dApp key for the job CLI
+ */
+export type Env = Readonly<Record<string, string | undefined>>;
+
+export function readEnv(): Env {
+  return { ...process.env };
+}
