@@ -30,7 +30,7 @@ if (!only) {
   if (!args.includes("--skip-build")) step("generated artefacts", process.execPath, ["prover/build/build-circuits.ts", "--check"]);
   if (globSync("contracts/test/**/*.t.sol", { cwd: ROOT }).length > 0) step("solidity tests", bin("hardhat"), ["test", "solidity"]);
 }
-const files = globSync("{prover,circuits,coordinator,node,deploy,test,contracts,scripts}/**/*.test.ts", { cwd: ROOT })
+const files = globSync("{prover,circuits,coordinator,node,sdk,deploy,test,contracts,scripts}/**/*.test.ts", { cwd: ROOT })
   .filter((f) => !f.includes("node_modules"))
   .filter((f) => !only || f.includes(only))
   .sort();

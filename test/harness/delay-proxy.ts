@@ -1,0 +1,66 @@
+/**
+ * A small TCP proxy that adds a fixed one-way delay to every chunk in both directions —
+ * how the demo and the end-to-end tests inject network latency between processes on
+ * loopback (no netem here). Order is preserved per direction.
+ */
+import { createServer, connect, type Server, type Socket } from "node:net";
+
+export type DelayProxy = {
+  /** the proxy's listening port on 127.0.0.1 */
+  port: number;
+  /** change the one-way delay at run time (e.g. to make a node slow) */
+  setDelayMs(delayMs: number): void;
+  close(): Promise<void>;
+};
+
+export type StartDelayProxyParameters = {
+  targetPort: number;
+  targetHost?: string;
+  /** added to each direction, so the round trip grows by 2 × delayMs */
+  delayMs: number;
+  listenPort?: number;
+};
+
+export async function startDelayProxy({ targetPort, targetHost = "127.0.0.1", delayMs, listenPort = 0 }: StartDelayProxyParameters): Promise<DelayProxy> {
+  let delay = delayMs;
+  const sockets = new Set<Socket>();
+  const pipe = (from: Socket, to: Socket) => {
+    let last = 0; // keep chunks in order even if the delay changes
+    from.on("data", (chunk) => {
+      const at = Math.max(Date.now() + delay, last);
+      last = at;
+      setTimeout(() => {
+        if (!to.destroyed) to.write(chunk);
+      }, at - Date.now());
+    });
+    from.on("end", () => setTimeout(() => to.end(), Math.max(0, last - Date.now())));
+    from.on("error", () => to.destroy());
+    from.on("close", () => setTimeout(() => to.destroy(), Math.max(0, last - Date.now()) + 1));
+  };
+  const server: Server = createServer((client) => {
+    const upstream = connect(targetPort, targetHost);
+    sockets.add(client);
+    sockets.add(upstream);
+    client.on("close", () => sockets.delete(client));
+    upstream.on("close", () => sockets.delete(upstream));
+    pipe(client, upstream);
+    pipe(upstream, client);
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(listenPort, "127.0.0.1", () => resolve());
+  });
+  const address = server.address();
+  if (!address || typeof address === "string") throw new Error("proxy has no port");
+  return {
+    port: address.port,
+    setDelayMs(ms: number) {
+      delay = ms;
+    },
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const s of sockets) s.destroy();
+        server.close(() => resolve());
+      }),
+  };
+}
