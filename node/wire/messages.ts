@@ -606,3 +606,55 @@ export const parseJobSubmission: WireParser<JobSubmission> = createWireParser({
     return v;
   },
 });
+
+// ---------------------------------------------------------------------------------------------
+// HTTP: node health (GET {nodeEndpoint}/v1/health) — added by the node (issue 4)
+//
+// Liveness and what the node serves, for the coordinator's probes and `proofmesh node status`.
+// `status: "draining"` while a graceful shutdown is in progress (new stages are refused).
+
+export const NodeHealthSchema = Type.Object(
+  {
+    status: Type.Union([Type.Literal("ok"), Type.Literal("draining")]),
+    version: Type.String({ maxLength: 64 }),
+    chainId: WireUint(),
+    nodeId: WireUint(UINT32_MAX),
+    operator: WireAddress,
+    signer: WireAddress,
+    clusterId: WireUint(UINT32_MAX),
+    endpoint: Type.String({ maxLength: HeartbeatLimits.maxEndpointLength }),
+    backend: Type.Union([Type.Literal("native"), Type.Literal("wasm")]),
+    servedShards: Type.Array(
+      Type.Object(
+        { modelId: WireBytes32, model: Type.String({ maxLength: 128 }), shard: WireUint(UINT8_MAX), ewmaMs: Type.Number({ minimum: 0 }) },
+        { additionalProperties: false },
+      ),
+      { maxItems: HeartbeatLimits.maxServedShards },
+    ),
+    inFlight: WireUint(),
+    /** stages waiting to be proven or submitted */
+    queueDepth: WireUint(),
+    proofs: Type.Object(
+      { pending: WireUint(), proven: WireUint(), submitted: WireUint(), failed: WireUint(), abandoned: WireUint() },
+      { additionalProperties: false },
+    ),
+    uptimeMs: Type.Number({ minimum: 0 }),
+    gossip: Type.Union([
+      Type.Null(),
+      Type.Object(
+        {
+          peerId: Type.String({ maxLength: 128 }),
+          multiaddrs: Type.Array(Type.String({ maxLength: 512 }), { maxItems: 16 }),
+          peers: WireUint(),
+          accepted: WireUint(),
+          dropped: WireUint(),
+        },
+        { additionalProperties: false },
+      ),
+    ]),
+  },
+  { additionalProperties: false },
+);
+export type NodeHealth = Static<typeof NodeHealthSchema>;
+export const parseNodeHealth: WireParser<NodeHealth> = createWireParser({ name: "NodeHealth", schema: NodeHealthSchema, maxBytes: 64 * 1024 });
+// ---------------------------------------------------------------------------------------------

@@ -1,0 +1,277 @@
+/**
+ * The node's HTTP API as a fastify plugin (TypeBox schemas on every route, requests and responses):
+ *
+ *   POST /v1/stages/execute   run this node's shard, persist the stage, forward along the route
+ *   GET  /v1/health           liveness, backend, served shards, queue depth, version
+ *   GET  /v1/stages           recent stages and their proof status (newest first)
+ *   GET  /v1/artifacts/:sha256  artefacts this node holds (peers fetch shards from here)
+ *   GET  /metrics             Prometheus
+ *
+ * Errors are ApiError bodies with stable codes; bad input is always a 4xx.
+ */
+import { createReadStream } from "node:fs";
+import type { FastifyError, FastifyPluginAsync } from "fastify";
+import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
+import { Type } from "typebox";
+import type { Address, Hex } from "viem";
+import { NodeApiError } from "../errors.ts";
+import {
+  ApiErrorSchema,
+  NodeHealthSchema,
+  parseStageExecuteRequest,
+  StageExecuteRequestSchema,
+  StageExecuteResponseSchema,
+  WireValidationError,
+  type NodeHealth,
+  type StageExecuteResponse,
+  type StageTrace,
+} from "../wire/messages.ts";
+import { JobStatus, type ChainView } from "./chain-view.ts";
+import { forwardStage } from "./forward.ts";
+import type { NodeMetrics } from "./metrics.ts";
+import type { ProverQueue } from "./prover-queue.ts";
+import type { ShardCatalog } from "./shards.ts";
+import { STAGE_STATUSES, type NodeStore } from "./store.ts";
+
+export type NodeIdentity = { chainId: number; nodeId: number; operator: Address; signer: Address; clusterId: number; endpoint: string };
+
+export type NodeAppOptions = {
+  identity: NodeIdentity;
+  shards: ShardCatalog;
+  store: NodeStore;
+  queue: ProverQueue;
+  metrics: NodeMetrics;
+  version: string;
+  /** checks an on-chain assignment that already exists (never blocks the fast path on RPC failures) */
+  chain?: ChainView;
+  /** budget for that check (default 150 ms) */
+  assignmentCheckMs?: number;
+  gossip?: () => NodeHealth["gossip"];
+  draining: () => boolean;
+  startedAtMs: number;
+  fetchImpl?: typeof fetch;
+};
+
+const errors = { 400: ApiErrorSchema, 404: ApiErrorSchema, 409: ApiErrorSchema, 413: ApiErrorSchema, 415: ApiErrorSchema, 500: ApiErrorSchema, 502: ApiErrorSchema, 503: ApiErrorSchema, 504: ApiErrorSchema };
+
+const STATUS_TEXT: Record<number, string> = {
+  400: "Bad Request",
+  404: "Not Found",
+  405: "Method Not Allowed",
+  409: "Conflict",
+  413: "Payload Too Large",
+  415: "Unsupported Media Type",
+  429: "Too Many Requests",
+  500: "Internal Server Error",
+  502: "Bad Gateway",
+  503: "Service Unavailable",
+  504: "Gateway Timeout",
+};
+
+const ERROR_CODES: Record<string, string> = {
+  FST_ERR_CTP_BODY_TOO_LARGE: "PAYLOAD_TOO_LARGE",
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: "UNSUPPORTED_MEDIA_TYPE",
+  FST_ERR_CTP_EMPTY_JSON_BODY: "BAD_REQUEST",
+  FST_ERR_CTP_INVALID_JSON_BODY: "BAD_REQUEST",
+};
+
+const nodeApp: FastifyPluginAsyncTypebox<NodeAppOptions> = async (app, opts) => {
+  const { identity, shards, store, queue, metrics, version, chain, draining, startedAtMs, fetchImpl } = opts;
+  const assignmentCheckMs = opts.assignmentCheckMs ?? 150;
+  let inFlight = 0;
+
+  app.setErrorHandler((err: FastifyError | NodeApiError, request, reply) => {
+    if (err instanceof NodeApiError) {
+      return reply.status(err.statusCode).send({ statusCode: err.statusCode, code: err.code, error: STATUS_TEXT[err.statusCode] ?? "Error", message: err.message, ...(err.extra ?? {}) });
+    }
+    if (err.validation) {
+      const first = err.validation[0];
+      const where = `${err.validationContext ?? "body"}${first?.instancePath ?? ""}`;
+      return reply.status(400).send({ statusCode: 400, code: "BAD_REQUEST", error: "Bad Request", message: `${where}: ${first?.message ?? "invalid"}` });
+    }
+    const status = typeof err.statusCode === "number" && err.statusCode >= 400 && err.statusCode < 500 ? err.statusCode : 500;
+    if (status === 500) request.log.error({ err }, "internal error");
+    const code = ERROR_CODES[err.code] ?? (status === 500 ? "INTERNAL" : "BAD_REQUEST");
+    return reply.status(status).send({ statusCode: status, code, error: STATUS_TEXT[status] ?? "Error", message: status === 500 ? "internal error" : err.message });
+  });
+  app.setNotFoundHandler((request, reply) =>
+    reply.status(404).send({ statusCode: 404, code: "NOT_FOUND", error: "Not Found", message: `no route ${request.method} ${request.url}` }),
+  );
+
+  /** Rejects when the job is already assigned on chain to another node at this stage (bounded wait, RPC errors ignored). */
+  async function checkAssignment(jobId: bigint, stage: number): Promise<void> {
+    if (!chain) return;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const job = await Promise.race([
+      chain.getJob(jobId).catch(() => undefined),
+      new Promise<undefined>((resolve) => (timer = setTimeout(() => resolve(undefined), assignmentCheckMs))),
+    ]);
+    clearTimeout(timer);
+    if (job === undefined) return;
+    if (job.status === JobStatus.Assigned && job.nodeIds[stage] !== identity.nodeId) {
+      throw new NodeApiError(409, "NOT_ASSIGNED", `job ${jobId} stage ${stage} is assigned on chain to node ${job.nodeIds[stage]}, not to node ${identity.nodeId}`);
+    }
+    if (job.status > JobStatus.Assigned) throw new NodeApiError(409, "JOB_CLOSED", `job ${jobId} is already closed on chain (status ${job.status})`);
+  }
+
+  app.post(
+    "/v1/stages/execute",
+    { schema: { body: StageExecuteRequestSchema, response: { 200: StageExecuteResponseSchema, ...errors } } },
+    async (request, reply) => {
+      const receivedAt = performance.now();
+      let req;
+      try {
+        req = parseStageExecuteRequest(request.body);
+      } catch (err) {
+        if (err instanceof WireValidationError) throw new NodeApiError(400, "BAD_REQUEST", err.message);
+        throw err;
+      }
+      if (draining()) throw new NodeApiError(503, "SHUTTING_DOWN", "node is shutting down");
+      const modelId = req.modelId as Hex;
+      const served = shards.get(modelId, req.stage);
+      if (!served) {
+        const list = shards.list().map((s) => `${s.modelId}:${s.shard}`).join(", ");
+        throw new NodeApiError(404, "SHARD_NOT_SERVED", `this node does not serve model ${req.modelId} shard ${req.stage} (it serves ${list})`);
+      }
+      const inSize = served.manifest.inputShape[1];
+      if (req.input.length !== inSize) throw new NodeApiError(400, "BAD_INPUT", `input has ${req.input.length} activations, shard ${req.stage} takes ${inSize}`);
+      if (req.stage + 1 + req.route.length !== served.shardCount) {
+        throw new NodeApiError(400, "ROUTE_INCOMPLETE", `route must name stages ${req.stage + 1}..${served.shardCount - 1} (the model has ${served.shardCount} shards), it has ${req.route.length} hop(s)`);
+      }
+      if (!queue.hasCapacity()) {
+        void reply.header("retry-after", "1");
+        throw new NodeApiError(503, "QUEUE_FULL", "the prover queue is full; retry later or use another node");
+      }
+      const labels = { model: served.modelName, shard: String(served.shard) };
+      inFlight += 1;
+      metrics.inFlight.inc();
+      try {
+        const deadlineAt = receivedAt + req.timeoutMs;
+        const [run] = await Promise.all([shards.run(served, req.input), checkAssignment(BigInt(req.jobId), req.stage)]);
+        metrics.stageComputeMs.observe({ ...labels, backend: shards.backend }, run.computeMs);
+        // Persist BEFORE answering: the stage can be proven even if this process dies now.
+        const inserted = store.insertStage({ jobId: req.jobId, stage: req.stage, modelId, modelName: served.modelName, input: req.input, output: run.output, nowMs: Date.now() });
+        const rec = store.get(req.jobId, req.stage)!;
+        if (!inserted && JSON.stringify(rec.input) !== JSON.stringify(req.input)) {
+          throw new NodeApiError(409, "STAGE_CONFLICT", `job ${req.jobId} stage ${req.stage} was already executed here with a different input`);
+        }
+        if (rec.status === "pending" || rec.status === "proven") queue.enqueue(rec);
+
+        const trace: StageTrace = {
+          stage: req.stage,
+          nodeId: identity.nodeId,
+          address: identity.operator,
+          computeMs: run.computeMs,
+          totalMs: 0,
+          backend: shards.backend,
+          failedCandidates: [],
+        };
+        let response: StageExecuteResponse;
+        if (req.route.length === 0) {
+          response = { jobId: req.jobId, modelId: req.modelId, output: run.output, result: run.result ?? 0, stages: [trace] };
+        } else {
+          const fwd = await forwardStage({ jobId: req.jobId, modelId: req.modelId, hop: req.route[0], rest: req.route.slice(1), input: run.output, deadlineAt, ...(fetchImpl ? { fetchImpl } : {}) });
+          trace.failedCandidates = fwd.failed;
+          metrics.forwardFailures.inc(fwd.failed.length);
+          if (!fwd.ok) {
+            const status = fwd.timedOut ? 504 : 502;
+            throw new NodeApiError(
+              status,
+              fwd.timedOut ? "DOWNSTREAM_TIMEOUT" : "DOWNSTREAM_FAILED",
+              `stage ${req.route[0].stage}: ${fwd.timedOut ? "no time left" : "every candidate failed"}${fwd.failed.length ? ` (${fwd.failed.map((f) => `node ${f.nodeId}: ${f.error}`).join("; ")})` : ""}`.slice(0, 2000),
+              { extra: { failedCandidates: fwd.failed } },
+            );
+          }
+          response = { ...fwd.response, stages: [trace, ...fwd.response.stages] };
+        }
+        trace.totalMs = performance.now() - receivedAt;
+        metrics.stageExecutions.inc({ ...labels, outcome: "ok" });
+        return response;
+      } catch (err) {
+        metrics.stageExecutions.inc({ ...labels, outcome: err instanceof NodeApiError ? err.code : "error" });
+        throw err;
+      } finally {
+        inFlight -= 1;
+        metrics.inFlight.dec();
+      }
+    },
+  );
+
+  app.get("/v1/health", { schema: { response: { 200: NodeHealthSchema } } }, async () => {
+    const counts = store.counts();
+    const health: NodeHealth = {
+      status: draining() ? "draining" : "ok",
+      version,
+      chainId: identity.chainId,
+      nodeId: identity.nodeId,
+      operator: identity.operator,
+      signer: identity.signer,
+      clusterId: identity.clusterId,
+      endpoint: identity.endpoint,
+      backend: shards.backend,
+      servedShards: shards.list().map((s) => ({ modelId: s.modelId, model: s.modelName, shard: s.shard, ewmaMs: s.ewmaMs })),
+      inFlight,
+      queueDepth: queue.depth(),
+      proofs: { pending: counts.pending, proven: counts.proven, submitted: counts.submitted, failed: counts.failed, abandoned: counts.abandoned },
+      uptimeMs: Date.now() - startedAtMs,
+      gossip: opts.gossip ? opts.gossip() : null,
+    };
+    return health;
+  });
+
+  const StageSummary = Type.Object(
+    {
+      jobId: Type.String(),
+      stage: Type.Integer(),
+      model: Type.String(),
+      status: Type.Enum([...STAGE_STATUSES]),
+      attempts: Type.Integer(),
+      lastError: Type.Union([Type.String(), Type.Null()]),
+      txHash: Type.Union([Type.String(), Type.Null()]),
+      receivedAtMs: Type.Number(),
+      updatedAtMs: Type.Number(),
+    },
+    { additionalProperties: false },
+  );
+  app.get(
+    "/v1/stages",
+    {
+      schema: {
+        querystring: Type.Object({ limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000 })) }, { additionalProperties: false }),
+        response: { 200: Type.Object({ stages: Type.Array(StageSummary) }, { additionalProperties: false }), 400: ApiErrorSchema },
+      },
+    },
+    async (request) => ({
+      stages: store.list({ limit: request.query.limit ?? 100 }).map((r) => ({
+        jobId: r.jobId,
+        stage: r.stage,
+        model: r.modelName,
+        status: r.status,
+        attempts: r.attempts,
+        lastError: r.lastError,
+        txHash: r.txHash,
+        receivedAtMs: r.receivedAtMs,
+        updatedAtMs: r.updatedAtMs,
+      })),
+    }),
+  );
+
+  app.get(
+    "/v1/artifacts/:sha256",
+    { schema: { params: Type.Object({ sha256: Type.String({ pattern: "^[0-9a-f]{64}$" }) }), response: { 400: ApiErrorSchema, 404: ApiErrorSchema } } },
+    async (request, reply) => {
+      const a = shards.artifacts.get(request.params.sha256);
+      if (!a) throw new NodeApiError(404, "ARTIFACT_NOT_FOUND", `this node does not hold artefact ${request.params.sha256}`);
+      void reply.header("content-type", "application/octet-stream").header("content-length", String(a.bytes)).header("cache-control", "public, max-age=31536000, immutable");
+      return reply.send(createReadStream(a.path) as never);
+    },
+  );
+
+  app.get("/metrics", { schema: { response: { 200: Type.String() } } }, async (_request, reply) => {
+    void reply.header("content-type", metrics.registry.contentType);
+    return metrics.registry.metrics();
+  });
+};
+
+export default nodeApp as FastifyPluginAsync<NodeAppOptions>;
+export { nodeApp };
