@@ -1,0 +1,363 @@
+/**
+ * The coordinator's HTTP API as a fastify app (fastify-demo style: `buildApp` configures the
+ * instance, `coordinatorRoutes` is the plugin with every route; `server.ts` only listens and
+ * shuts down). TypeBox schemas on every route, requests and responses; OpenAPI at
+ * `/openapi.json`; Prometheus at `/metrics`; rate limiting; every error body is the wire ApiError
+ * `{ statusCode, code, error, message }` with a stable `code` (errors.ts).
+ *
+ * Routes:
+ *   GET  /v1/health                               coordinator status, chain index, gossip multiaddrs
+ *   GET  /metrics                                 Prometheus
+ *   GET  /openapi.json                            OpenAPI 3 document
+ *   POST /v1/jobs                                 submit a signed job + input → fast-path JobAnswer
+ *   GET  /v1/jobs/:jobId                          job status
+ *   GET  /v1/jobs/:jobId/events                   server-sent events until settled / expired / failed
+ *   GET  /v1/explorer/jobs                        list / filter jobs (status, modelId, dApp, nodeId; paged)
+ *   GET  /v1/explorer/jobs/:jobId                 full trace (?verify=true: noble re-verification)
+ *   GET  /v1/explorer/nodes, /v1/explorer/nodes/:nodeId
+ *   GET  /v1/explorer/clusters, /v1/explorer/models
+ *   GET  /v1/models/:modelId/shards/:k/vkey       verification key JSON (+ its id)
+ *   GET  /v1/artifacts, /v1/artifacts/:sha256     manifest artefacts by content hash
+ *   GET  /v1/placement                            shard placement per cluster
+ */
+import rateLimit from "@fastify/rate-limit";
+import swagger from "@fastify/swagger";
+import { TypeBoxValidatorCompiler, type TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
+import Fastify, { type FastifyError, type FastifyPluginAsync } from "fastify";
+import type { Logger } from "pino";
+import { Type } from "typebox";
+import { JobAnswerSchema, JobSubmissionSchema, StageLimits } from "../node/wire/messages.ts";
+import { DEFAULT_HEALTH_CONFIG } from "./routing/health.ts";
+import { ApiErrorCodes, ApiProblem, type ApiErrorCode } from "./errors.ts";
+import {
+  ArtifactListSchema,
+  ArtifactParams,
+  ClusterListSchema,
+  ErrorResponses,
+  HealthSchema,
+  JobIdParams,
+  JobListQuery,
+  JobListSchema,
+  JobStatusSchema,
+  JobTraceQuery,
+  JobTraceSchema,
+  ModelListSchema,
+  NodeIdParams,
+  NodeListQuery,
+  NodeListSchema,
+  NodeSchema,
+  PlacementSchema,
+  VkeyParams,
+  VkeySchema,
+} from "./schemas.ts";
+import type { Coordinator } from "./services.ts";
+
+const TERMINAL = new Set(["settled", "expired", "failed"]);
+
+function httpError(statusCode: number): string {
+  return (
+    { 400: "Bad Request", 401: "Unauthorized", 402: "Payment Required", 404: "Not Found", 409: "Conflict", 413: "Payload Too Large", 415: "Unsupported Media Type", 429: "Too Many Requests", 500: "Internal Server Error", 503: "Service Unavailable" } as Record<number, string>
+  )[statusCode] ?? "Error";
+}
+
+function body(code: ApiErrorCode, message: string) {
+  const statusCode = ApiErrorCodes[code];
+  return { statusCode, code, error: httpError(statusCode), message: message.slice(0, 2048) };
+}
+
+/** Maps any thrown error to the ApiError body. Bad input is always 4xx, never 5xx. */
+export function toApiError(err: FastifyError | Error): { statusCode: number; code: ApiErrorCode; error: string; message: string } {
+  if (err instanceof ApiProblem) return body(err.code, err.shortMessage);
+  const e = err as FastifyError & { validation?: { instancePath?: string; message?: string }[]; validationContext?: string };
+  if (e.validation) {
+    const first = [...e.validation].sort((a, b) => (b.instancePath?.length ?? 0) - (a.instancePath?.length ?? 0))[0];
+    const where = `${e.validationContext ?? "request"}${first?.instancePath ?? ""}`;
+    const tensor = e.validationContext === "body" && /^\/input(\/|$)/.test(first?.instancePath ?? "");
+    return body(tensor ? "MALFORMED_TENSOR" : "INVALID_REQUEST", tensor ? `${where}: ${first?.message ?? "invalid"} (input must be integers 0..255)` : `${where}: ${first?.message ?? "invalid"}`);
+  }
+  switch (e.code) {
+    case "FST_ERR_CTP_BODY_TOO_LARGE":
+      return body("PAYLOAD_TOO_LARGE", `body larger than ${StageLimits.maxBytes} bytes`);
+    case "FST_ERR_CTP_INVALID_MEDIA_TYPE":
+      return body("UNSUPPORTED_MEDIA_TYPE", "send application/json");
+    default:
+  }
+  if (typeof e.statusCode === "number" && e.statusCode >= 400 && e.statusCode < 500) {
+    if (e.statusCode === 429) return body("RATE_LIMITED", e.message);
+    if (e.statusCode === 413) return body("PAYLOAD_TOO_LARGE", e.message);
+    if (e.statusCode === 415) return body("UNSUPPORTED_MEDIA_TYPE", e.message);
+    if (e.statusCode === 404) return body("NOT_FOUND", e.message);
+    return body("INVALID_REQUEST", e.message);
+  }
+  return body("INTERNAL", "internal error");
+}
+
+export type CoordinatorRoutesOptions = { coordinator: Coordinator };
+
+/** Every route of the coordinator (the plugin). */
+export const coordinatorRoutes: FastifyPluginAsync<CoordinatorRoutesOptions> = async (fastify, { coordinator: c }) => {
+  const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
+  const sse = new Set<{ end: () => void }>();
+  app.addHook("preClose", async () => {
+    for (const s of sse) s.end();
+  });
+
+  // ---------------------------------------------------------------- service
+  app.get(
+    "/v1/health",
+    { schema: { tags: ["service"], summary: "Coordinator status: chain index, gossip multiaddrs (node bootstrap), node health counts", response: { 200: HealthSchema, ...ErrorResponses } } },
+    async () => {
+      const idx = c.indexer.status();
+      const mesh = c.gossip();
+      const states = { alive: 0, suspect: 0, dead: 0 };
+      for (const n of c.view.nodes()) if (c.view.ineligibleReason(n) === null) states[c.view.healthOf(n.id)] += 1;
+      const stats = mesh?.stats();
+      return {
+        status: idx.consecutiveFailures === 0 && idx.lastIndexedBlock !== null ? ("ok" as const) : ("degraded" as const),
+        chainId: c.chain.chainId,
+        contracts: c.chain.deployment.contracts,
+        relayer: c.chain.walletClient?.account.address ?? null,
+        indexer: idx,
+        gossip: mesh ? { peerId: mesh.peerId, multiaddrs: mesh.multiaddrs(), topics: [...mesh.topics], accepted: stats!.accepted, received: stats!.received } : null,
+        nodes: states,
+        relay: c.jobs.relayCounts(),
+        inFlightSubmissions: c.jobs.inProgressCount(),
+        healthTimings: {
+          heartbeatIntervalMs: DEFAULT_HEALTH_CONFIG.heartbeatIntervalMs,
+          suspectAfterMs: DEFAULT_HEALTH_CONFIG.suspectAfterMs,
+          deadAfterMs: DEFAULT_HEALTH_CONFIG.deadAfterMs,
+          probeIntervalMs: c.config.probeIntervalMs,
+          probeTimeoutMs: c.config.probeTimeoutMs,
+        },
+      };
+    },
+  );
+
+  app.get(
+    "/metrics",
+    { config: { rateLimit: false }, schema: { tags: ["service"], summary: "Prometheus metrics", response: { 200: { content: { "text/plain": { schema: Type.String() } } } } } },
+    async (_req, reply) => {
+      const idx = c.indexer.status();
+      if (idx.lastIndexedBlock !== null) c.metrics.indexedBlock.set(Number(idx.lastIndexedBlock));
+      if (idx.lagBlocks !== null) c.metrics.indexLag.set(idx.lagBlocks);
+      const states = { alive: 0, suspect: 0, dead: 0 };
+      for (const n of c.view.nodes()) states[c.view.healthOf(n.id)] += 1;
+      for (const [k, v] of Object.entries(states)) c.metrics.nodes.set({ state: k }, v);
+      reply.type(c.metrics.registry.contentType);
+      return c.metrics.registry.metrics();
+    },
+  );
+
+  // ---------------------------------------------------------------- jobs (dApps)
+  app.post(
+    "/v1/jobs",
+    {
+      schema: {
+        tags: ["jobs"],
+        summary: "Submit an EIP-712 signed job with its input; answers from the pipeline at once (tentative), relays to the chain",
+        description: "Idempotent on (dApp, nonce): the same submission returns the stored answer; a different submission with a used nonce is 409 NONCE_USED.",
+        body: JobSubmissionSchema,
+        response: { 200: JobAnswerSchema, ...ErrorResponses },
+      },
+    },
+    async (req, reply) => {
+      try {
+        const { answer, replayed } = await c.jobs.submit(req.body);
+        reply.header("x-idempotent-replay", String(replayed));
+        return answer;
+      } catch (err) {
+        if (err instanceof ApiProblem) c.metrics.rejected.inc({ code: err.code });
+        throw err;
+      }
+    },
+  );
+
+  app.get(
+    "/v1/jobs/:jobId",
+    { schema: { tags: ["jobs"], summary: "Job status: answered → assigned → proving → settled | expired (or failed)", params: JobIdParams, response: { 200: JobStatusSchema, ...ErrorResponses } } },
+    async (req) => {
+      const st = c.jobs.status(req.params.jobId);
+      if (!st) throw new ApiProblem("UNKNOWN_JOB", `job ${req.params.jobId} is unknown to this coordinator and not on chain`);
+      return st;
+    },
+  );
+
+  app.get(
+    "/v1/jobs/:jobId/events",
+    {
+      schema: {
+        tags: ["jobs"],
+        summary: "Server-sent events: `status` events (JobStatus JSON) on every change, until settled / expired / failed",
+        params: JobIdParams,
+        response: { 200: { content: { "text/event-stream": { schema: Type.String() } } }, ...ErrorResponses },
+      },
+    },
+    async (req, reply) => {
+      const jobId = req.params.jobId;
+      const first = c.jobs.status(jobId);
+      if (!first) throw new ApiProblem("UNKNOWN_JOB", `job ${jobId} is unknown to this coordinator and not on chain`);
+      reply.hijack();
+      const res = reply.raw;
+      res.writeHead(200, { "content-type": "text/event-stream; charset=utf-8", "cache-control": "no-cache", connection: "keep-alive", "x-accel-buffering": "no" });
+      let last = "";
+      let closed = false;
+      const entry = { end: () => finish() };
+      const send = () => {
+        const st = c.jobs.status(jobId);
+        if (!st || closed) return;
+        const json = JSON.stringify(st);
+        if (json !== last) {
+          last = json;
+          res.write(`event: status\ndata: ${json}\n\n`);
+        }
+        if (TERMINAL.has(st.status)) finish();
+      };
+      const unsubscribe = c.jobs.onJob(jobId, send);
+      const keepAlive = setInterval(() => res.write(": keep-alive\n\n"), 15_000);
+      keepAlive.unref?.();
+      function finish() {
+        if (closed) return;
+        closed = true;
+        unsubscribe();
+        clearInterval(keepAlive);
+        sse.delete(entry);
+        res.end();
+      }
+      sse.add(entry);
+      req.raw.on("close", finish);
+      send();
+    },
+  );
+
+  // ---------------------------------------------------------------- explorer (auditors)
+  app.get(
+    "/v1/explorer/jobs",
+    { schema: { tags: ["explorer"], summary: "List jobs (newest first), filtered by status, modelId, dApp, nodeId", querystring: JobListQuery, response: { 200: JobListSchema, ...ErrorResponses } } },
+    async (req) => c.explorer.listJobs({ ...req.query, limit: req.query.limit ?? 50, offset: req.query.offset ?? 0 }),
+  );
+
+  app.get(
+    "/v1/explorer/jobs/:jobId",
+    {
+      schema: {
+        tags: ["explorer"],
+        summary: "A job's full trace: request + signature, route and why, assignment, each stage's proof (snarkjs JSON), public signals, vkey id, txs, payouts, settlement",
+        params: JobIdParams,
+        querystring: JobTraceQuery,
+        response: { 200: JobTraceSchema, ...ErrorResponses },
+      },
+    },
+    async (req) => {
+      const t = c.explorer.jobTrace(req.params.jobId, { verify: req.query.verify === true });
+      if (!t) throw new ApiProblem("UNKNOWN_JOB", `job ${req.params.jobId} is unknown to this coordinator and not on chain`);
+      return t;
+    },
+  );
+
+  app.get(
+    "/v1/explorer/nodes",
+    { schema: { tags: ["explorer"], summary: "Registered nodes with stake, health, load, served shards, compute EWMA, RTTs", querystring: NodeListQuery, response: { 200: NodeListSchema, ...ErrorResponses } } },
+    async (req) => c.explorer.listNodes({ ...req.query, limit: req.query.limit ?? 50, offset: req.query.offset ?? 0 }),
+  );
+
+  app.get(
+    "/v1/explorer/nodes/:nodeId",
+    { schema: { tags: ["explorer"], summary: "One node", params: NodeIdParams, response: { 200: NodeSchema, ...ErrorResponses } } },
+    async (req) => {
+      const n = c.explorer.nodeJson(req.params.nodeId);
+      if (!n) throw new ApiProblem("UNKNOWN_NODE", `node ${req.params.nodeId} is not registered`);
+      return n;
+    },
+  );
+
+  app.get("/v1/explorer/clusters", { schema: { tags: ["explorer"], summary: "Clusters with members and health counts", response: { 200: ClusterListSchema, ...ErrorResponses } } }, async () => ({
+    items: c.explorer.listClusters(),
+  }));
+
+  app.get("/v1/explorer/models", { schema: { tags: ["explorer"], summary: "Registered models and shards, with vkey ids and artefact hashes", response: { 200: ModelListSchema, ...ErrorResponses } } }, async () => ({
+    items: c.explorer.listModels(),
+  }));
+
+  app.get(
+    "/v1/models/:modelId/shards/:k/vkey",
+    { schema: { tags: ["explorer"], summary: "Verification key (snarkjs JSON) of a shard; vkeyId = sha256 of the file", params: VkeyParams, response: { 200: VkeySchema, ...ErrorResponses } } },
+    async (req) => {
+      const { modelId, k } = req.params;
+      const m = c.view.model(modelId);
+      if (!m && !c.manifest.byModelId(modelId)) throw new ApiProblem("UNKNOWN_MODEL", `model ${modelId} is unknown`);
+      const v = c.manifest.vkey(modelId, k);
+      if (!v) throw new ApiProblem("UNKNOWN_SHARD", `model ${modelId} has no shard ${k} with a verification key`);
+      return { modelId: modelId.toLowerCase(), shard: k, vkeyId: v.vkeyId, path: v.path, vkey: v.vkey };
+    },
+  );
+
+  app.get("/v1/artifacts", { schema: { tags: ["artifacts"], summary: "Manifest artefacts (onnx, wasm, zkey, vkey, circom) by content hash", response: { 200: ArtifactListSchema, ...ErrorResponses } } }, async () => ({
+    items: c.manifest.artifacts().map((a) => ({ ...a, url: `/v1/artifacts/${a.sha256}` })),
+  }));
+
+  app.get(
+    "/v1/artifacts/:sha256",
+    {
+      config: { rateLimit: false },
+      schema: {
+        tags: ["artifacts"],
+        summary: "An artefact file by its sha256 (served only if the bytes match)",
+        params: ArtifactParams,
+        response: { 200: { content: { "application/octet-stream": { schema: Type.String({ format: "binary" }) } } }, ...ErrorResponses },
+      },
+    },
+    async (req, reply) => {
+      const a = c.manifest.openArtifact(req.params.sha256);
+      if (!a) throw new ApiProblem("UNKNOWN_ARTIFACT", `no artefact with sha256 ${req.params.sha256} (or its file is missing / does not match)`);
+      reply.header("content-type", a.entry.contentType);
+      reply.header("content-length", String(a.bytes));
+      reply.header("etag", `"${a.entry.sha256}"`);
+      reply.header("cache-control", "public, max-age=31536000, immutable");
+      return reply.send(a.stream() as never);
+    },
+  );
+
+  app.get("/v1/placement", { schema: { tags: ["explorer"], summary: "Which nodes hold which shard, per cluster (capacity-aware placement)", response: { 200: PlacementSchema, ...ErrorResponses } } }, async () =>
+    c.view.placement(),
+  );
+};
+
+export type BuildAppParameters = { coordinator: Coordinator; logger: Logger };
+
+/** A configured fastify instance with every plugin and route (not listening). */
+export async function buildApp({ coordinator, logger }: BuildAppParameters) {
+  const app = Fastify({
+    loggerInstance: logger,
+    bodyLimit: StageLimits.maxBytes,
+    return503OnClosing: true,
+    forceCloseConnections: "idle",
+  }).setValidatorCompiler(TypeBoxValidatorCompiler);
+
+  await app.register(swagger, {
+    openapi: {
+      openapi: "3.0.3",
+      info: { title: "ProofMesh coordinator", version: "1", description: "Job API (dApps), explorer API (auditors), artefacts (nodes). Errors: ApiError with a stable `code`." },
+      tags: [{ name: "jobs" }, { name: "explorer" }, { name: "artifacts" }, { name: "service" }],
+    },
+  });
+  await app.register(rateLimit, {
+    max: coordinator.config.rateLimitPerMinute,
+    timeWindow: 60_000,
+    errorResponseBuilder: (_req, ctx) => new ApiProblem("RATE_LIMITED", `rate limit of ${ctx.max} requests per ${ctx.after} exceeded`),
+  });
+
+  app.setErrorHandler((err, req, reply) => {
+    const b = toApiError(err as FastifyError);
+    if (b.statusCode >= 500 && b.code === "INTERNAL") req.log.error({ err }, "unhandled error");
+    else req.log.info({ code: b.code, msg: b.message }, "request rejected");
+    return reply.status(b.statusCode).send(b);
+  });
+  app.setNotFoundHandler((req, reply) => reply.status(404).send(body("NOT_FOUND", `no route ${req.method} ${req.url.split("?")[0]}`)));
+  app.addHook("onResponse", async (req, reply) => {
+    coordinator.metrics.http.observe({ method: req.method, route: req.routeOptions.url ?? "unmatched", status: String(reply.statusCode) }, reply.elapsedTime);
+  });
+
+  await app.register(coordinatorRoutes, { coordinator });
+  app.get("/openapi.json", { schema: { hide: true, response: { 200: Type.Object({}, { additionalProperties: true }) } } }, async () => app.swagger());
+  return app;
+}

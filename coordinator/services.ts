@@ -1,0 +1,159 @@
+/**
+ * Wiring of the coordinator's services (no HTTP): index, cluster view, pipeline, job service,
+ * explorer, metrics, and the listen-only gossip subscriber. `server.ts` and the tests build the
+ * same object; `app.ts` serves it.
+ */
+import { generateKeyPair } from "@libp2p/crypto/keys";
+import type { PrivateKey } from "@libp2p/interface";
+import type { Logger } from "pino";
+import { createGossipMesh, type GossipMesh } from "../node/gossip/mesh.ts";
+import { commitValues } from "../prover/commit.ts";
+import { readManifest } from "../prover/manifest.ts";
+import { loadManifestIndex, type ManifestIndex } from "./artifacts.ts";
+import type { ChainContext } from "./chain.ts";
+import { createClusterView, type ClusterView } from "./cluster-view.ts";
+import type { CoordinatorConfig } from "./config.ts";
+import type { Db } from "./db.ts";
+import { createExplorer, type Explorer } from "./explorer.ts";
+import { createIndexer, type Indexer } from "./indexer.ts";
+import { createJobService, type JobService } from "./jobs.ts";
+import { createMetrics, type Metrics } from "./metrics.ts";
+import { createPipeline, type Pipeline } from "./pipeline.ts";
+import type { Random } from "./routing/rng.ts";
+
+export type Coordinator = {
+  config: CoordinatorConfig;
+  chain: ChainContext;
+  db: Db;
+  log: Logger;
+  manifest: ManifestIndex;
+  indexer: Indexer;
+  view: ClusterView;
+  pipeline: Pipeline;
+  jobs: JobService;
+  explorer: Explorer;
+  metrics: Metrics;
+  gossip(): GossipMesh | undefined;
+  /** Initial index sync (retried until it succeeds or `stop`), then loops, probes, gossip. */
+  start(): Promise<void>;
+  /** Stops loops and waits for in-flight relays / submissions; stops gossip. Does not close the DB. */
+  stop(): Promise<void>;
+};
+
+export type CreateCoordinatorParameters = {
+  config: CoordinatorConfig;
+  chain: ChainContext;
+  db: Db;
+  log: Logger;
+  manifest?: ManifestIndex;
+  random?: Random;
+  fetch?: typeof fetch;
+  metrics?: Metrics;
+};
+
+export function createCoordinator(p: CreateCoordinatorParameters): Coordinator {
+  const { config, chain, db, log } = p;
+  const metrics = p.metrics ?? createMetrics();
+  const manifest = p.manifest ?? loadManifestIndex({ manifest: readManifest(), repoRoot: config.repoRoot });
+  const indexer = createIndexer({ chain, db, log, pollIntervalMs: config.pollIntervalMs });
+  const view = createClusterView({ db, log, probeIntervalMs: config.probeIntervalMs, probeTimeoutMs: config.probeTimeoutMs, replicas: config.replicas, ...(p.fetch ? { fetch: p.fetch } : {}) });
+  view.refresh();
+  const pipeline = createPipeline({ view, log, timeoutMs: config.stageTimeoutMs, maxAttempts: config.maxAttempts, ...(p.random ? { random: p.random } : {}), ...(p.fetch ? { fetch: p.fetch } : {}) });
+  const jobs = createJobService({
+    db,
+    chain,
+    view,
+    pipeline,
+    manifest,
+    indexer,
+    metrics,
+    log,
+    minDeadlineMarginSec: config.minDeadlineMarginSec,
+    relayIntervalMs: config.relayIntervalMs,
+    sweepIntervalMs: config.sweepIntervalMs,
+  });
+  const explorer = createExplorer({ db, chain, view, jobs, manifest });
+  let mesh: GossipMesh | undefined;
+  let meshKey: PrivateKey | undefined;
+  let meshPort = config.gossipPort;
+  let meshClusters = "";
+  let stopped = false;
+  let restarting: Promise<void> = Promise.resolve();
+
+  /** (Re)starts the listen-only mesh when the set of clusters changed; same key and port. */
+  async function ensureGossip() {
+    if (!config.gossip || stopped) return;
+    const ids = view.clusters().map((c) => c.id).sort((a, b) => a - b);
+    const key = ids.join(",");
+    if (ids.length === 0 || key === meshClusters) return;
+    meshClusters = key;
+    meshKey ??= await generateKeyPair("Ed25519");
+    if (mesh) await mesh.stop();
+    mesh = await createGossipMesh({
+      chainId: chain.chainId,
+      clusterIds: ids,
+      bootstrap: config.gossipBootstrap,
+      listenHost: config.gossipHost,
+      listenPort: meshPort,
+      isRegistered: async (nodeAddress, clusterId) => view.isRegistered(nodeAddress, clusterId),
+      log,
+      privateKey: meshKey,
+    });
+    const port = Number(mesh.multiaddrs()[0]?.match(/\/tcp\/(\d+)/)?.[1] ?? 0);
+    if (port > 0) meshPort = port;
+    mesh.onHeartbeat((e) => {
+      metrics.heartbeats.inc();
+      view.ingestHeartbeat(e);
+    });
+    log.info({ peerId: mesh.peerId, multiaddrs: mesh.multiaddrs(), clusters: ids }, "gossip subscriber listening");
+  }
+
+  indexer.onChange((c) => {
+    if (c.kind !== "registry") return;
+    view.refresh();
+    restarting = restarting.then(ensureGossip).catch((err) => log.error({ err }, "gossip restart failed"));
+  });
+
+  return {
+    config,
+    chain,
+    db,
+    log,
+    manifest,
+    indexer,
+    view,
+    pipeline,
+    jobs,
+    explorer,
+    metrics,
+    gossip: () => mesh,
+    async start() {
+      // Builds the Poseidon tables now (~1 s of CPU) rather than on the first submission.
+      await commitValues({ values: [0], bits: 8 });
+      for (let attempt = 0; !stopped; attempt++) {
+        try {
+          await indexer.syncToHead();
+          break;
+        } catch (err) {
+          const waitMs = Math.min(5_000, 200 * 2 ** attempt);
+          log.warn({ err: err instanceof Error ? err.message : String(err), waitMs }, "initial index sync failed (chain unreachable?), retrying");
+          await new Promise((r) => setTimeout(r, waitMs));
+        }
+      }
+      view.refresh();
+      await ensureGossip();
+      indexer.start();
+      view.start();
+      void view.probeAll();
+      jobs.start({ relay: config.relay, sweeper: config.sweeper });
+    },
+    async stop() {
+      stopped = true;
+      view.stop();
+      await indexer.stop();
+      await jobs.stop();
+      await restarting;
+      await mesh?.stop();
+    },
+  };
+}
