@@ -12,6 +12,9 @@
  * - PROOFMESH_HOME           node/operator state folder (keys, config, SQLite)
  * - PROOFMESH_COORDINATOR_URL coordinator base URL (node, SDK CLI)
  * - PROOFMESH_PRIVATE_KEY    dApp key for the job CLI
+ * - PROOFMESH_DEPLOYMENT     deployment file (coordinator)
+ * - PROOFMESH_COORDINATOR_HOST / _PORT / _DB / _KEY   coordinator listen address, SQLite file, relayer key
+ * - PROOFMESH_GOSSIP_PORT, PROOFMESH_GOSSIP_BOOTSTRAP  coordinator gossip listen port and bootstrap peers
  */
 export type Env = Readonly<Record<string, string | undefined>>;
 

@@ -456,6 +456,9 @@ export function createJobService(p: CreateJobServiceParameters) {
   /** Relays every due pending submission, oldest first, one transaction at a time. */
   function relayDue(): Promise<void> {
     relaying ??= (async () => {
+      // Yield first: were the body to finish synchronously, its `finally` would clear
+      // `relaying` before `??=` assigned the (settled) promise, and no relay would ever run again.
+      await null;
       try {
         for (;;) {
           if (stopped) return;
@@ -479,6 +482,7 @@ export function createJobService(p: CreateJobServiceParameters) {
   /** Expires every created/assigned job past its deadline (refund + slash on chain). */
   function sweep(): Promise<void> {
     sweeping ??= (async () => {
+      await null; // see relayDue
       const wallet = chain.walletClient;
       if (!wallet) return;
       try {

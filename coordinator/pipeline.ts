@@ -171,7 +171,13 @@ export function createPipeline(p: CreatePipelineParameters): Pipeline {
         plan = planRoute({ ...inputs, clusterId: String(clusterId), excludeNodeIds: failed, ...(p.random ? { random: p.random } : {}) });
       } catch (err) {
         if (err instanceof NoRouteError && attempts.length > 0) break; // everything tried failed
-        throw err;
+        if (!(err instanceof NoRouteError)) throw err;
+        // Every node of some stage looks dead (a heartbeat gap while it proves on a loaded
+        // machine looks the same as a crash). Rather than refusing the client, try those nodes
+        // as suspects, last: a node that really is down fails this attempt like any other.
+        const revived = inputs.nodes.map((n) => (n.health === "dead" ? { ...n, health: "suspect" as const } : n));
+        plan = planRoute({ ...inputs, nodes: revived, clusterId: String(clusterId), excludeNodeIds: failed, ...(p.random ? { random: p.random } : {}) });
+        log.warn({ jobId: jobId.toString(), path: plan.path }, "no live route: trying nodes marked dead as a last resort");
       }
       const orders = fallbackOrder(inputs, plan.path, clusterId);
       const hops: RouteHop[] = orders.map((ids, k) => ({ stage: k, candidates: ids.map(candidate) }));

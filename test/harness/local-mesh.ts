@@ -1,0 +1,180 @@
+/**
+ * Starts a whole local ProofMesh as real processes, for the demo and the end-to-end test:
+ * a Hardhat node (JSON-RPC chain), the deploy script (real generated verifiers), clusters,
+ * the coordinator, and N nodes each set up through the real operator CLI
+ * (init → register → stake → join → serve) with its HTTP endpoint behind a delaying TCP
+ * proxy (injected network latency). Everything is stopped by `stop()` or on Ctrl-C.
+ */
+import { mkdirSync, readFileSync, rmSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { createPublicClient, createWalletClient, defineChain, http, parseEther, type Address, type Hex } from "viem";
+import { privateKeyToAccount } from "viem/accounts";
+import { proofMeshTokenAbi, stakeRegistryAbi } from "../../contracts/abi/index.ts";
+import { startDelayProxy, type DelayProxy } from "./delay-proxy.ts";
+import { ProcessGroup, freePort, waitFor, type Managed } from "./processes.ts";
+
+const ROOT = resolve(import.meta.dirname, "../..");
+const NODE = process.execPath;
+
+/** Hardhat's well-known development accounts (funded with ETH on `hardhat node`). */
+export const DEV_KEYS: Hex[] = [
+  "0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80",
+  "0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d",
+  "0x5de4111afa1a4b94908f83103eb1f1706367c2e68ca870fc3fb9a804cdab365a",
+  "0x7c852118294e51e653712a81e05800f419141751be58f605c371e15141b007a6",
+  "0x47e179ec197488593b187f80a00eb0da91f1b9d0b13f8733639f19c30a34926a",
+  "0x8b3a350cf5c34c9194ca85829a2df0ec3153be0318b5e2d3348e872092edffba",
+  "0x92db14e403b83dfe3df233f83dfa3a0d7096f21ca9b0d6d6b8d88b2b4ec1564e",
+];
+
+export type NodeSpec = { name: string; clusterId: number; oneWayDelayMs: number; memoryBytes: bigint; stake: string; /** `--shards` of `node serve` (what fits its memory) */ shards?: string };
+export type ClusterSpec = { label: string; region: string; minStake: string };
+
+export type StartLocalMeshParameters = {
+  workDir: string;
+  clusters: ClusterSpec[];
+  nodes: NodeSpec[];
+  modelId: string;
+  log: (msg: string) => void;
+};
+
+export type RunningNode = NodeSpec & { home: string; operator: Address; url: string; endpoint: string; proxy: DelayProxy; proc: Managed; nodeId: number };
+
+export type LocalMesh = {
+  rpcUrl: string;
+  chainId: number;
+  deploymentsDir: string;
+  deployment: any;
+  coordinatorUrl: string;
+  nodes: RunningNode[];
+  group: ProcessGroup;
+  publicClient: ReturnType<typeof createPublicClient>;
+  dAppKey: Hex;
+  stop(): Promise<void>;
+  startNode(node: RunningNode): Promise<void>;
+};
+
+export function cli(group: ProcessGroup, name: string, args: string[], env: Record<string, string> = {}): Promise<{ code: number | null; out: string }> {
+  const m = group.start({ name: `cli-${name}`, cmd: NODE, args: [join(ROOT, "node/cli/main.ts"), ...args], env, cwd: ROOT });
+  return m.exited.then((code) => ({ code, out: readFileSync(m.logFile, "utf8") }));
+}
+
+async function cliOk(group: ProcessGroup, name: string, args: string[]): Promise<string> {
+  const r = await cli(group, name, args);
+  if (r.code !== 0) throw new Error(`proofmesh ${args.join(" ")} failed (exit ${r.code}):\n${r.out.slice(-2000)}`);
+  return r.out;
+}
+
+export async function startLocalMesh({ workDir, clusters, nodes, modelId, log }: StartLocalMeshParameters): Promise<LocalMesh> {
+  rmSync(workDir, { recursive: true, force: true });
+  mkdirSync(workDir, { recursive: true });
+  const group = new ProcessGroup({ logDir: join(workDir, "logs") });
+  const hardhat = join(ROOT, "node_modules/hardhat/dist/src/cli.js");
+  try {
+    // 1. chain
+    const rpcPort = await freePort();
+    const rpcUrl = `http://127.0.0.1:${rpcPort}`;
+    log(`chain: starting a Hardhat node on ${rpcUrl}`);
+    group.start({ name: "chain", cmd: NODE, args: [hardhat, "node", "--port", String(rpcPort), "--hostname", "127.0.0.1"], cwd: ROOT });
+    const probe = createPublicClient({ transport: http(rpcUrl) });
+    const chainId = await waitFor({ what: "the chain's JSON-RPC", timeoutMs: 60_000, intervalMs: 250, check: () => probe.getChainId() });
+    const chain = defineChain({ id: chainId, name: "proofmesh-local", nativeCurrency: { name: "Ether", symbol: "ETH", decimals: 18 }, rpcUrls: { default: { http: [rpcUrl] } } });
+    const publicClient = createPublicClient({ chain, transport: http(rpcUrl) });
+
+    // 2. deploy (real generated verifiers, shipped models)
+    const deploymentsDir = join(workDir, "deployments");
+    log("deploy: contracts, generated verifiers, models");
+    const dep = group.start({ name: "deploy", cmd: NODE, args: [join(ROOT, "deploy/deploy.ts"), "--rpc-url", rpcUrl, "--out", deploymentsDir], env: { PROOFMESH_DEPLOYER_KEY: DEV_KEYS[0] }, cwd: ROOT });
+    if ((await dep.exited) !== 0) throw new Error(`deploy failed:\n${readFileSync(dep.logFile, "utf8").slice(-3000)}`);
+    const deployment = JSON.parse(readFileSync(join(deploymentsDir, `${chainId}.json`), "utf8"));
+    const admin = createWalletClient({ chain, transport: http(rpcUrl), account: privateKeyToAccount(DEV_KEYS[0]) });
+
+    // 3. clusters (owner-created on chain)
+    for (const c of clusters) {
+      const hash = await admin.writeContract({ address: deployment.contracts.StakeRegistry.address, abi: stakeRegistryAbi, functionName: "createCluster", args: [c.label, c.region, parseEther(c.minStake)] });
+      await publicClient.waitForTransactionReceipt({ hash });
+      log(`cluster: ${c.label} (${c.region}), min stake ${c.minStake} PMT`);
+    }
+
+    // 4. coordinator
+    const coordPort = await freePort();
+    const gossipPort = await freePort();
+    const coordinatorUrl = `http://127.0.0.1:${coordPort}`;
+    log(`coordinator: starting on ${coordinatorUrl}`);
+    group.start({
+      name: "coordinator",
+      cmd: NODE,
+      args: [join(ROOT, "coordinator/server.ts"), "--port", String(coordPort), "--rpc-url", rpcUrl, "--deployments", deploymentsDir, "--db", join(workDir, "coordinator.sqlite"), "--coordinator-key", DEV_KEYS[0], "--gossip-port", String(gossipPort)],
+      cwd: ROOT,
+    });
+    const health = await waitFor({
+      what: "the coordinator",
+      timeoutMs: 60_000,
+      intervalMs: 250,
+      check: async () => {
+        const r = await fetch(`${coordinatorUrl}/v1/health`);
+        return r.ok ? ((await r.json()) as { gossip?: { multiaddrs: string[] } | null }) : undefined;
+      },
+    });
+    const coordinatorPeer = health.gossip?.multiaddrs?.[0];
+
+    // 5. nodes, each through the operator CLI
+    const running: RunningNode[] = [];
+    for (const [i, spec] of nodes.entries()) {
+      const key = DEV_KEYS[1 + i];
+      if (!key) throw new Error("not enough dev accounts for the nodes");
+      const home = join(workDir, "nodes", spec.name);
+      const httpPort = await freePort();
+      const proxy = await startDelayProxy({ targetPort: httpPort, delayMs: spec.oneWayDelayMs });
+      const endpoint = `http://127.0.0.1:${proxy.port}`;
+      const common = ["--home", home, "--rpc-url", rpcUrl, "--deployments", deploymentsDir];
+      log(`node ${spec.name}: init, register (cluster ${spec.clusterId}, ${Number(spec.memoryBytes) / 1e6} MB), stake ${spec.stake} PMT, join, serve (+${spec.oneWayDelayMs} ms one way)`);
+      await cliOk(group, `${spec.name}-init`, ["node", "init", ...common, "--operator-key", key, "--endpoint", endpoint, "--coordinator", coordinatorUrl]);
+      await cliOk(group, `${spec.name}-faucet`, ["node", "faucet", spec.stake, ...common]);
+      await cliOk(group, `${spec.name}-register`, ["node", "register", ...common, "--endpoint", endpoint, "--cluster", "0", "--memory-bytes", String(spec.memoryBytes), "--models", modelId]);
+      await cliOk(group, `${spec.name}-stake`, ["node", "stake", spec.stake, ...common]);
+      await cliOk(group, `${spec.name}-join`, ["node", "join", String(spec.clusterId), ...common]);
+      const operator = privateKeyToAccount(key).address;
+      const nodeId = Number(await publicClient.readContract({ address: deployment.contracts.StakeRegistry.address, abi: stakeRegistryAbi, functionName: "nodeIdOf", args: [operator] }));
+      const node: RunningNode = { ...spec, home, operator, url: `http://127.0.0.1:${httpPort}`, endpoint, proxy, proc: undefined as never, nodeId };
+      running.push(node);
+    }
+    const startNode = async (node: RunningNode) => {
+      const port = new URL(node.url).port;
+      const args = [join(ROOT, "node/cli/main.ts"), "node", "serve", "--home", node.home, "--rpc-url", rpcUrl, "--deployments", deploymentsDir, "--port", port, "--endpoint", node.endpoint, "--coordinator", coordinatorUrl];
+      if (coordinatorPeer) args.push("--peer", coordinatorPeer);
+      if (node.shards) args.push("--shards", node.shards);
+      // Several nodes share this machine's cores: one prover each keeps their event loops (and heartbeats) responsive.
+      args.push("--prover-concurrency", "1");
+      node.proc = group.start({ name: `node-${node.name}`, cmd: NODE, args, cwd: ROOT });
+      await waitFor({ what: `node ${node.name}`, timeoutMs: 60_000, intervalMs: 200, check: async () => (await fetch(`${node.url}/v1/health`)).ok });
+    };
+    await Promise.all(running.map(startNode));
+
+    // 6. the dApp's tokens
+    const dAppKey = DEV_KEYS[1 + nodes.length];
+    const dApp = privateKeyToAccount(dAppKey).address;
+    const hash = await admin.writeContract({ address: deployment.contracts.ProofMeshToken.address, abi: proofMeshTokenAbi, functionName: "mint", args: [dApp, parseEther("1000")] });
+    await publicClient.waitForTransactionReceipt({ hash });
+
+    return {
+      rpcUrl,
+      chainId,
+      deploymentsDir,
+      deployment,
+      coordinatorUrl,
+      nodes: running,
+      group,
+      publicClient: publicClient as never,
+      dAppKey,
+      startNode,
+      async stop() {
+        await group.stopAll();
+        await Promise.all(running.map((n) => n.proxy.close()));
+      },
+    };
+  } catch (e) {
+    await group.stopAll();
+    throw e;
+  }
+}
