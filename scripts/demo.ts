@@ -9,6 +9,7 @@
  *
  * Flags: --jobs <n> (default 20), --audits <n> (3), --work-dir <dir> (.proofmesh/demo).
  */
+import { spawnSync } from "node:child_process";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { createWalletClient, formatEther, http, parseEther, type Hex } from "viem";
@@ -34,7 +35,20 @@ const pct = (xs: number[], p: number) => {
   return s.length ? s[Math.min(s.length - 1, Math.ceil((p / 100) * s.length) - 1)] : NaN;
 };
 
+/** Builds what a fresh clone lacks (proving keys, compiled contracts); both steps are cached. */
+function prepare(): void {
+  for (const [what, args] of [
+    ["circuits and proving keys (first run: ~5 min, then cached)", [join(ROOT, "prover/build/build-circuits.ts")]],
+    ["contracts (offline solc)", [join(ROOT, "node_modules/hardhat/dist/src/cli.js"), "build", "--quiet"]],
+  ] as const) {
+    say(`build: ${what}`);
+    const r = spawnSync(process.execPath, [...args], { cwd: ROOT, stdio: ["ignore", "inherit", "inherit"] });
+    if (r.status !== 0) throw new Error(`build of ${what} failed (exit ${r.status})`);
+  }
+}
+
 async function main(): Promise<number> {
+  prepare();
   const model = getModelManifest({ modelId: DEFAULT_MODEL_ID });
   const total = model.shards.reduce((s, x) => s + x.memoryBytes, 0);
   const largest = Math.max(...model.shards.map((s) => s.memoryBytes));

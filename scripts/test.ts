@@ -10,7 +10,9 @@ import { globSync } from "node:fs";
 import { join, resolve } from "node:path";
 
 const ROOT = resolve(import.meta.dirname, "..");
+// Tool scripts run with this Node (22) explicitly: their shebangs would pick whatever `node` is first on PATH.
 const bin = (name: string) => join(ROOT, "node_modules/.bin", name);
+const tool = (name: string, toolArgs: string[]): [string, string[]] => [process.execPath, [bin(name), ...toolArgs]];
 const args = process.argv.slice(2);
 const only = args.find((a) => a.startsWith("--only="))?.slice("--only=".length);
 
@@ -26,9 +28,11 @@ function step(title: string, cmd: string, cmdArgs: string[]): void {
 }
 
 if (!only) {
-  step("typecheck", bin("tsc"), ["--noEmit", "-p", "."]);
-  if (!args.includes("--skip-build")) step("generated artefacts", process.execPath, ["prover/build/build-circuits.ts", "--check"]);
-  if (globSync("contracts/test/**/*.t.sol", { cwd: ROOT }).length > 0) step("solidity tests", bin("hardhat"), ["test", "solidity"]);
+  step("typecheck", ...tool("tsc", ["--noEmit", "-p", "."]));
+  if (!args.includes("--skip-build")) step("generated circuits, keys, verifiers", process.execPath, ["prover/build/build-circuits.ts", "--check"]);
+  step("compile contracts", ...tool("hardhat", ["build", "--quiet"]));
+  step("generated ABIs", process.execPath, ["deploy/gen-abis.ts", "--check"]);
+  step("solidity tests", ...tool("hardhat", ["test", "solidity"]));
 }
 const files = globSync("{prover,circuits,coordinator,node,sdk,deploy,test,contracts,scripts}/**/*.test.ts", { cwd: ROOT })
   .filter((f) => !f.includes("node_modules"))

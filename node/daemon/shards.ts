@@ -9,7 +9,7 @@ import type { Hex, PublicClient, Address } from "viem";
 import { modelRegistryAbi } from "../../contracts/abi/index.ts";
 import { toModelId } from "../../deploy/protocol.ts";
 import { readManifest, type ShardManifest } from "../../prover/manifest.ts";
-import { createShardSession, runShard, type ShardBackend, type ShardSession } from "../../prover/model/run-onnx.ts";
+import { resolveBackend, createShardSession, runShard, type ShardBackend, type ShardSession } from "../../prover/model/run-onnx.ts";
 import { ROOT } from "../../prover/paths.ts";
 import { NodeError } from "../errors.ts";
 import { resolveArtifacts, type ArtifactRef, type ResolvedArtifact } from "./artifacts.ts";
@@ -64,7 +64,11 @@ export type LoadShardCatalogParameters = {
 };
 
 export async function loadShardCatalog(parameters: LoadShardCatalogParameters): Promise<ShardCatalog> {
-  const { publicClient, modelRegistry, nodeModelIds, selectors, backend, cacheDir, embedded, sources, log } = parameters;
+  const { publicClient, modelRegistry, nodeModelIds, selectors, cacheDir, embedded, sources, log } = parameters;
+  const backend = await resolveBackend({
+    preferred: parameters.backend,
+    onFallback: (err) => log.warn({ err: err instanceof Error ? err.message : String(err) }, "onnxruntime-node has no native build here: serving with the WASM backend (onnxruntime-web)"),
+  });
   const select = parseSelectors(selectors);
   const onChain = new Set(nodeModelIds.map((m) => m.toLowerCase()));
   const wanted: { modelName: string; modelId: Hex; manifest: ShardManifest; shardCount: number }[] = [];

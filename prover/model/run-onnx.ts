@@ -121,3 +121,20 @@ export async function runShard({ session, inputs }: RunShardParameters): RunShar
   const result = Array.from(outputs[SHARD_RESULT].data as BigInt64Array, (v) => Number(v));
   return { y, result };
 }
+
+/**
+ * The backend to run with: `native` (onnxruntime-node) when its binary loads on this machine,
+ * else `wasm` (onnxruntime-web), which runs anywhere Node does. Both give identical integer
+ * outputs (prover/model/onnx.test.ts), so a node without a native build still serves.
+ */
+export async function resolveBackend({ preferred, onFallback }: { preferred: ShardBackend; onFallback?: (cause: unknown) => void }): Promise<ShardBackend> {
+  if (preferred === "wasm") return "wasm";
+  try {
+    await loadNative();
+    return "native";
+  } catch (cause) {
+    nativeOrt = undefined;
+    onFallback?.(cause);
+    return "wasm";
+  }
+}
