@@ -2,7 +2,10 @@
  * `npm run bench:prove`: per shard of every shipped model — constraints, witness ms,
  * prove ms (median of RUNS), verify ms (snarkjs and noble), zkey size — and the whole
  * model (all its shards proven one after another). Writes bench/prove.json.
+ * Each model is measured in a fresh child process (`--model=<id>`), so one model's loaded
+ * keys, heap and prover threads do not slow the next one down.
  */
+import { spawnSync } from "node:child_process";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { cpus } from "node:os";
 import { join } from "node:path";
@@ -10,6 +13,7 @@ import { loadMnist } from "./data/mnist.ts";
 import { readManifest } from "./manifest.ts";
 import { ROOT } from "./paths.ts";
 import { proveShard } from "./prove-shard.ts";
+import { releaseProverThreads } from "./release.ts";
 import { loadShardArtifacts } from "./shard-artifacts.ts";
 import { verifyShard } from "./verify-shard.ts";
 import { verifyGroth16Noble } from "./verify/noble.ts";
@@ -20,9 +24,21 @@ const median = (xs: number[]) => {
   return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
 };
 
+const only = process.argv.find((a) => a.startsWith("--model="))?.slice(8);
+if (!only) {
+  const rows: Record<string, string | number>[] = [];
+  for (const model of readManifest().models) {
+    const r = spawnSync(process.execPath, [import.meta.filename, `--model=${model.id}`, `--runs=${RUNS}`], { encoding: "utf8", stdio: ["ignore", "pipe", "inherit"], maxBuffer: 1 << 24 });
+    if (r.status !== 0) throw new Error(`bench of ${model.id} failed (exit ${r.status})`);
+    rows.push(...(JSON.parse(r.stdout.trim().split("\n").at(-1)!) as Record<string, string | number>[]));
+  }
+  report(rows);
+  process.exit(0);
+}
+
 const { test } = loadMnist();
 const rows: Record<string, string | number>[] = [];
-for (const model of readManifest().models) {
+for (const model of readManifest().models.filter((m) => m.id === only)) {
   const whole: number[] = [];
   const perShard = model.shards.map(() => ({ witness: [] as number[], prove: [] as number[], snark: [] as number[], noble: [] as number[] }));
   // one warm-up run (wasm instantiation, curve build), then RUNS measured runs on different digits
@@ -71,6 +87,11 @@ for (const model of readManifest().models) {
   });
 }
 
+console.log(JSON.stringify(rows));
+await releaseProverThreads();
+process.exit(0);
+
+function report(rows: Record<string, string | number>[]): void {
 const cols = ["model", "shard", "constraints", "witnessMs", "proveMs", "verifySnarkjsMs", "verifyNobleMs", "zkeyMB"];
 const table = [`| ${cols.join(" | ")} |`, `|${cols.map(() => "---").join("|")}|`, ...rows.map((r) => `| ${cols.map((c) => r[c]).join(" | ")} |`)].join("\n");
 const machine = { cores: cpus().length, cpu: cpus()[0]?.model, node: process.version, date: new Date().toISOString() };
@@ -79,4 +100,4 @@ console.log(table);
 console.log(`\nmachine: ${JSON.stringify(machine)}\ncommand: npm run bench:prove`);
 mkdirSync(join(ROOT, "bench"), { recursive: true });
 writeFileSync(join(ROOT, "bench/prove.json"), JSON.stringify({ machine, runs: RUNS, rows }, null, 2) + "\n");
-process.exit(0);
+}
