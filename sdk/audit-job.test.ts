@@ -13,7 +13,7 @@ import Fastify, { type FastifyInstance } from "fastify";
 import { parseEther, type Hash, type Hex } from "viem";
 
 import { jobIdOf, signJobRequest, type JobRequest } from "../deploy/jobs.ts";
-import { registerModels, toModelId } from "../deploy/protocol.ts";
+import { toModelId } from "../deploy/protocol.ts";
 import { computeBinding } from "../prover/binding.ts";
 import { commitValues } from "../prover/commit.ts";
 import { getTestDigit } from "../prover/data/mnist.ts";
@@ -23,7 +23,7 @@ import { ROOT } from "../prover/paths.ts";
 import { proveShard } from "../prover/prove-shard.ts";
 import { releaseProverThreads } from "../prover/release.ts";
 import { BN254_P } from "../prover/verify/noble.ts";
-import { setup } from "../test/contracts/fixture.ts";
+import { registerRealModel, setup } from "../test/contracts/fixture.ts";
 import { auditJob, type AuditJobReturnType } from "./audit-job.ts";
 import { run as auditCli } from "./cli/audit-command.ts";
 import { recordIo, startRpcProxy, writeDeploymentFile } from "./test-helpers.ts";
@@ -47,20 +47,7 @@ describe("auditJob on a real proven 2-stage job", { timeout: 180_000 }, () => {
 
   before(async () => {
     t = await setup();
-    const verifiers: { address: Hex }[] = [];
-    for (const s of manifest.shards) verifiers.push(await t.viem.deployContract(s.verifier.contract as never));
-    await registerModels({
-      publicClient: t.publicClient as never,
-      walletClient: t.deployer as never,
-      logger: { info() {}, debug() {}, warn() {}, error() {} } as never,
-      modelRegistry: t.models.address,
-      models: [
-        {
-          modelId,
-          shards: manifest.shards.map((s, k) => ({ verifier: verifiers[k].address, weightsHash: s.weightsHash, memoryBytes: BigInt(s.memoryBytes), pricePerStage: parseEther("1") })),
-        },
-      ],
-    });
+    await registerRealModel(t, { modelName: DEFAULT_MODEL_ID });
     for (const s of manifest.shards) vkeys[s.index] = { vkeyId: s.vkey.sha256, vkey: JSON.parse(readFileSync(path.join(ROOT, s.vkey.path), "utf8")) };
 
     // A job, signed by the dApp, relayed and assigned by the coordinator (deployer), proven for real.

@@ -74,3 +74,24 @@ export async function setup() {
   const idOf = (w: { account: { address: Address } }) => nodeId[w.account.address]!;
   return { conn, viem, networkHelpers, publicClient, chainId, deployment: d, token, stake, models, market, v0, v1, deployer, dApp, op1, op2, op3, outsider, idOf };
 }
+
+/**
+ * Deploys the GENERATED Groth16 verifiers of a shipped model and registers it (real proofs
+ * from prover/ then verify on chain). Returns the on-chain model id and the verifier addresses.
+ */
+export async function registerRealModel(t: Awaited<ReturnType<typeof setup>>, { modelName, pricePerStage = parseEther("1") }: { modelName: string; pricePerStage?: bigint }) {
+  const { getModelManifest } = await import("../../prover/manifest.ts");
+  const { toModelId } = await import("../../deploy/protocol.ts");
+  const manifest = getModelManifest({ modelId: modelName });
+  const modelId = toModelId(modelName);
+  const verifiers: Address[] = [];
+  for (const s of manifest.shards) verifiers.push(((await t.viem.deployContract(s.verifier.contract as never)) as { address: Address }).address);
+  await registerModels({
+    publicClient: t.publicClient as never,
+    walletClient: t.deployer as never,
+    logger: createLogger({ level: "silent" }),
+    modelRegistry: t.models.address,
+    models: [{ modelId, shards: manifest.shards.map((s, k) => ({ verifier: verifiers[k], weightsHash: s.weightsHash, memoryBytes: BigInt(s.memoryBytes), pricePerStage })) }],
+  });
+  return { modelId, verifiers, manifest };
+}

@@ -8,7 +8,7 @@ import { after, before, describe, it } from "node:test";
 import { parseEther } from "viem";
 import type { Hex } from "viem";
 import { jobIdOf, signJobRequest, type JobRequest } from "../../deploy/jobs.ts";
-import { registerModels, toModelId } from "../../deploy/protocol.ts";
+import { toModelId } from "../../deploy/protocol.ts";
 import { computeBinding } from "../../prover/binding.ts";
 import { commitValues } from "../../prover/commit.ts";
 import { loadMnist } from "../../prover/data/mnist.ts";
@@ -18,7 +18,7 @@ import { proveShard, toCalldata, type ProveShardReturnType } from "../../prover/
 import { argmax, runIntLayers } from "../../prover/quant/reference.ts";
 import { releaseProverThreads } from "../../prover/release.ts";
 import { loadShardArtifacts } from "../../prover/shard-artifacts.ts";
-import { setup } from "./fixture.ts";
+import { registerRealModel, setup } from "./fixture.ts";
 
 type Ctx = Awaited<ReturnType<typeof setup>>;
 const BN254_P = 21888242871839275222246405745257275088696311157297823662689037894645226208583n;
@@ -31,21 +31,7 @@ describe("JobMarket with real proofs and generated verifiers", () => {
 
   before(async () => {
     t = await setup();
-    const manifest = getModelManifest({ modelId: DEFAULT_MODEL_ID });
-    const verifiers: { address: Hex }[] = [];
-    for (const s of manifest.shards) verifiers.push(await t.viem.deployContract(s.verifier.contract as never));
-    await registerModels({
-      publicClient: t.publicClient as never,
-      walletClient: t.deployer as never,
-      logger: { info() {}, debug() {}, warn() {}, error() {} } as never,
-      modelRegistry: t.models.address,
-      models: [
-        {
-          modelId,
-          shards: manifest.shards.map((s, k) => ({ verifier: verifiers[k].address, weightsHash: s.weightsHash, memoryBytes: BigInt(s.memoryBytes), pricePerStage: parseEther("1") })),
-        },
-      ],
-    });
+    await registerRealModel(t, { modelName: DEFAULT_MODEL_ID });
   });
   after(async () => {
     await t.conn.close();
