@@ -1,0 +1,526 @@
+/**
+ * `npm run bench` — ProofMesh performance, each figure against a baseline run in the same process.
+ * Writes bench/results.json and bench/results.md and prints the markdown table.
+ *
+ *   1. fast path: whole model on onnxruntime-node in this process (baseline) vs
+ *      (a) POST /v1/stages/execute to node A (shard 0) forwarding to node B (shard 1), direct on loopback,
+ *      (b) POST /v1/jobs through a coordinator started with --no-relay (signed, validated, routed, piped);
+ *   2. coordinator: autocannon on POST /v1/jobs (replayed signed submissions: validation + ECDSA
+ *      recover + idempotency lookup; fresh jobs are capped at 256 open lanes per dApp without relay)
+ *      and planRoute decisions/s in process on a synthetic 3-cluster view;
+ *   3. proving: prover/bench-prove.ts (median of 5) + K proofs back to back per shard with loaded keys;
+ *   4. settlement: a few jobs through the relaying coordinator; gas from the receipts; answer → settled time.
+ *
+ * Flags: --n <pipeline requests, 200> --duration <autocannon s, 10> --settle <jobs, 3> --k <saturated proofs per shard, 6>
+ *        --assignment-wait-ms <node serve flag, 3000; 600000 = the default, shows the backlog effect>
+ *        --skip-prove --skip-mesh --work-dir <dir>
+ *        --profile: --cpu-prof in every mesh process (NODE_OPTIONS), top self time of the nodes and coordinators;
+ *                   writes bench/profile-results.{json,md} instead (profiling slows the figures down)
+ * Everything started is stopped (ProcessGroup of the local mesh), also on error.
+ */
+import { spawnSync } from "node:child_process";
+import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { cpus, totalmem } from "node:os";
+import { join, resolve } from "node:path";
+import { parseArgs } from "node:util";
+import autocannon from "autocannon";
+import { createWalletClient, decodeFunctionData, http, keccak256, parseEther, recoverTypedDataAddress, stringToBytes } from "viem";
+import { privateKeyToAccount } from "viem/accounts";
+import { jobMarketAbi, proofMeshTokenAbi } from "../contracts/abi/index.ts";
+import { planRoute } from "../coordinator/routing/route.ts";
+import type { NodeView, ShardRef } from "../coordinator/routing/types.ts";
+import { createRng } from "../coordinator/routing/rng.ts";
+import { jobMarketDomain, jobRequestTypes, signJobRequest } from "../deploy/jobs.ts";
+import { commitValues } from "../prover/commit.ts";
+import { toModelId } from "../deploy/protocol.ts";
+import { loadMnist } from "../prover/data/mnist.ts";
+import { getModelManifest } from "../prover/manifest.ts";
+import { createShardSession, runShard } from "../prover/model/run-onnx.ts";
+import { DEFAULT_MODEL_ID } from "../prover/models/config.ts";
+import { proveShard } from "../prover/prove-shard.ts";
+import { releaseProverThreads } from "../prover/release.ts";
+import { createProofMeshClient, estimateJobFee, jobRequestToWire, parseDeployment, prepareJobRequest } from "../sdk/index.ts";
+import { DEV_KEYS, startLocalMesh, type LocalMesh } from "../test/harness/local-mesh.ts";
+import { freePort, waitFor } from "../test/harness/processes.ts";
+
+const ROOT = resolve(import.meta.dirname, "..");
+const { values } = parseArgs({
+  options: {
+    n: { type: "string", default: "200" },
+    duration: { type: "string", default: "10" },
+    settle: { type: "string", default: "3" },
+    k: { type: "string", default: "6" },
+    "assignment-wait-ms": { type: "string", default: "3000" },
+    "skip-prove": { type: "boolean", default: false },
+    "skip-mesh": { type: "boolean", default: false },
+    profile: { type: "boolean", default: false },
+    "work-dir": { type: "string", default: join(ROOT, ".proofmesh/bench") },
+  },
+});
+const N = Number(values.n);
+const DURATION = Number(values.duration);
+const SETTLE = Number(values.settle);
+const K = Number(values.k);
+const ASSIGN_WAIT_MS = Number(values["assignment-wait-ms"]);
+if (!(N >= 10 && N <= 240)) throw new Error("--n must be in 10..240 (one dApp has 256 open lanes without relay)");
+
+const t0 = Date.now();
+const say = (m: string) => console.error(`[${((Date.now() - t0) / 1000).toFixed(1).padStart(6)} s] ${m}`);
+const sorted = (xs: number[]) => [...xs].sort((a, b) => a - b);
+const pct = (xs: number[], p: number) => {
+  const s = sorted(xs);
+  return s.length ? s[Math.min(s.length - 1, Math.max(0, Math.ceil((p / 100) * s.length) - 1))] : NaN;
+};
+const median = (xs: number[]) => {
+  const s = sorted(xs);
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+};
+const dist = (xs: number[]) => ({ n: xs.length, p50: r3(pct(xs, 50)), p95: r3(pct(xs, 95)), p99: r3(pct(xs, 99)), median: r3(median(xs)), mean: r3(xs.reduce((a, b) => a + b, 0) / xs.length) });
+const r3 = (x: number) => Math.round(x * 1000) / 1000;
+
+const machine = { cores: cpus().length, cpu: cpus()[0]?.model ?? "?", memGB: +(totalmem() / 2 ** 30).toFixed(1), node: process.version, platform: `${process.platform}-${process.arch}`, date: new Date().toISOString() };
+const CMD = "npm run bench";
+const results: Record<string, unknown> = { machine, command: CMD, flags: { n: N, duration: DURATION, settle: SETTLE, k: K, assignmentWaitMs: ASSIGN_WAIT_MS } };
+
+const model = getModelManifest({ modelId: DEFAULT_MODEL_ID });
+const modelId = toModelId(DEFAULT_MODEL_ID);
+const digits = loadMnist().test;
+const inputOf = (i: number) => Array.from(digits[i % digits.length].pixels);
+
+// ───────────────────────── 1. in-process baseline ─────────────────────────
+async function baseline() {
+  say(`baseline: ${model.shards.length} ONNX shards of ${DEFAULT_MODEL_ID} on onnxruntime-node, in process`);
+  const sessions = await Promise.all(model.shards.map((s) => createShardSession({ path: join(ROOT, s.onnx.path), backend: "native" })));
+  const once = async (x: number[]) => {
+    let cur = x;
+    let result = -1;
+    for (const s of sessions) {
+      const out = await runShard({ session: s, inputs: [cur] });
+      cur = out.y[0];
+      if (out.result) result = out.result[0];
+    }
+    return result;
+  };
+  for (let i = 0; i < 50; i++) await once(inputOf(i));
+  const ms: number[] = [];
+  for (let i = 0; i < N; i++) {
+    const x = inputOf(1000 + i);
+    const t = performance.now();
+    await once(x);
+    ms.push(performance.now() - t);
+  }
+  await Promise.all(sessions.map((s) => s.session.release()));
+  return dist(ms);
+}
+
+// ───────────────────────── 2b. route decisions in process ─────────────────────────
+function routeDecisions() {
+  const rand = createRng({ seed: 1 });
+  const stages: ShardRef[] = model.shards.map((s) => ({ modelId, shardIndex: s.index }));
+  // 3 clusters × 8 nodes, every node serving one shard (4 per shard per cluster), full RTT matrix.
+  const nodes: NodeView[] = [];
+  for (let c = 1; c <= 3; c++)
+    for (let j = 0; j < 8; j++)
+      nodes.push({ id: String(nodes.length + 1), clusterId: String(c), health: j === 7 ? "suspect" : "alive", shards: [{ shard: stages[j % stages.length], computeMs: 0.2 + rand() }], inFlight: Math.floor(rand() * 3), queueDepth: Math.floor(rand() * 4), penaltyMs: 0 });
+  const rtt = new Map(nodes.map((a) => [a.id, new Map(nodes.filter((b) => b !== a).map((b) => [b.id, a.clusterId === b.clusterId ? 1 + rand() * 4 : 20 + rand() * 60]))]));
+  const clientRttMs = new Map(nodes.map((n) => [n.id, 1 + rand() * 30]));
+  const one = (i: number) => planRoute({ stages, nodes, rtt, clientRttMs, clusterId: String(1 + (i % 3)), random: rand });
+  for (let i = 0; i < 20_000; i++) one(i);
+  const lat: number[] = [];
+  let count = 0;
+  const start = performance.now();
+  while (performance.now() - start < 2000) {
+    const t = performance.now();
+    one(count++);
+    lat.push((performance.now() - t) * 1000);
+  }
+  const elapsed = performance.now() - start;
+  return { view: "3 clusters × 8 nodes (24), 2 stages, full RTT matrix, cluster filter", decisionsPerSec: Math.round(count / (elapsed / 1000)), medianUs: r3(median(lat)), p99Us: r3(pct(lat, 99)) };
+}
+
+// ───────────────────────── per-submission CPU costs of the coordinator, in process ─────────────────────────
+async function microCosts() {
+  const account = privateKeyToAccount(DEV_KEYS[5]);
+  const jobMarket = privateKeyToAccount(DEV_KEYS[6]).address; // any valid verifyingContract: only CPU cost is measured
+  const x = inputOf(5);
+  const time = async (n: number, f: (i: number) => unknown) => {
+    for (let i = 0; i < 5; i++) await f(i);
+    const ms: number[] = [];
+    for (let i = 0; i < n; i++) {
+      const t = performance.now();
+      await f(i);
+      ms.push(performance.now() - t);
+    }
+    return r3(median(ms));
+  };
+  const request = { dApp: account.address, modelId, inputCommitment: await commitValues({ values: x, bits: 8 }), maxFee: 10n ** 18n, deadline: 2_000_000_000n, nonce: 1n, clusterId: 1 };
+  const signature = await account.signTypedData({ domain: jobMarketDomain({ chainId: 31337, jobMarket }), types: jobRequestTypes, primaryType: "JobRequest", message: request });
+  const body = JSON.stringify({ request: { ...request, inputCommitment: String(request.inputCommitment), maxFee: String(request.maxFee), deadline: String(request.deadline), nonce: "1" }, signature, input: x });
+  return {
+    poseidonInputCommitmentMs: await time(50, () => commitValues({ values: x, bits: 8 })),
+    eip712RecoverMs: await time(200, () => recoverTypedDataAddress({ domain: jobMarketDomain({ chainId: 31337, jobMarket }), types: jobRequestTypes, primaryType: "JobRequest", message: request, signature })),
+    submissionKeccakMs: await time(200, () => keccak256(stringToBytes(body))),
+    jsonParseBodyMs: await time(200, () => JSON.parse(body)),
+    bodyBytes: body.length,
+  };
+}
+
+// ───────────────────────── 3. proving ─────────────────────────
+async function proving() {
+  say("proving: prover/bench-prove.ts --runs=5 (child process)");
+  const r = spawnSync(process.execPath, [join(ROOT, "prover/bench-prove.ts"), `--model=${DEFAULT_MODEL_ID}`, "--runs=5"], { cwd: ROOT, encoding: "utf8", stdio: ["ignore", "pipe", "inherit"], maxBuffer: 1 << 24 });
+  if (r.status !== 0) throw new Error(`bench-prove failed (exit ${r.status})`);
+  const rows = JSON.parse(r.stdout.trim().split("\n").at(-1)!) as Record<string, string | number>[];
+  say(`proving: ${K} proofs back to back per shard, keys and wasm loaded once`);
+  const saturated: { shard: number; proofs: number; wallMs: number; witnessMs: number; proveMs: number; proofsPerMin: number; witnessShare: number }[] = [];
+  // warm-up (wasm instantiation, curve build, zkey read) — then K proofs with everything loaded
+  let x = inputOf(0);
+  for (const s of model.shards) x = (await proveShard({ modelId: DEFAULT_MODEL_ID, shard: s.index, input: x, binding: 1n })).output;
+  for (const s of model.shards) {
+    const shardInputs: number[][] = [];
+    for (let i = 0; i < K; i++) {
+      let v = inputOf(10 + i);
+      for (let k = 0; k < s.index; k++) v = (await proveShardOutput(k, v));
+      shardInputs.push(v);
+    }
+    let w = 0;
+    let p = 0;
+    const t = performance.now();
+    for (const v of shardInputs) {
+      const res = await proveShard({ modelId: DEFAULT_MODEL_ID, shard: s.index, input: v, binding: 7n });
+      w += res.timings.witnessMs;
+      p += res.timings.proveMs;
+    }
+    const wall = performance.now() - t;
+    saturated.push({ shard: s.index, proofs: K, wallMs: Math.round(wall), witnessMs: +(w / K).toFixed(1), proveMs: +(p / K).toFixed(1), proofsPerMin: +((K * 60_000) / wall).toFixed(1), witnessShare: +(w / (w + p)).toFixed(3) });
+  }
+  await releaseProverThreads();
+  return { rows, saturated };
+}
+/** The integer output of shard k (reference semantics via the witness builder path = proveShard output). */
+async function proveShardOutput(k: number, v: number[]): Promise<number[]> {
+  const s = await createShardSession({ path: join(ROOT, model.shards[k].onnx.path), backend: "native" });
+  const out = (await runShard({ session: s, inputs: [v] })).y[0];
+  await s.session.release();
+  return out;
+}
+
+// ───────────────────────── mesh phases ─────────────────────────
+async function meshPhases() {
+  const profDir = `${values["work-dir"]!}-profiles`; // a sibling: startLocalMesh empties the work dir
+  if (values.profile) {
+    rmSync(profDir, { recursive: true, force: true });
+    mkdirSync(profDir, { recursive: true });
+    // every process of the mesh inherits it (ProcessGroup passes process.env); analysed by pid below
+    process.env.NODE_OPTIONS = `${process.env.NODE_OPTIONS ?? ""} --cpu-prof --cpu-prof-dir=${profDir}`.trim();
+  }
+  const memoryBytes = BigInt(Math.ceil(Math.max(...model.shards.map((s) => s.memoryBytes)) * 1.2));
+  const mesh: LocalMesh = await startLocalMesh({
+    workDir: values["work-dir"]!,
+    clusters: [{ label: "bench", region: "loopback", minStake: "100" }],
+    nodes: model.shards.map((s) => ({ name: `n${s.index}`, clusterId: 1, oneWayDelayMs: 0, memoryBytes, stake: "150", shards: `${DEFAULT_MODEL_ID}:${s.index}` })),
+    modelId: DEFAULT_MODEL_ID,
+    log: say,
+  });
+  const out: Record<string, unknown> = {};
+  try {
+    const chain = mesh.publicClient.chain!;
+    const deployment = parseDeployment({ raw: mesh.deployment });
+    const market = deployment.contracts.JobMarket.address;
+
+    // ── 1a. node pipeline direct (jobIds not on chain: the node's assignment check finds status None and lets it run)
+    // Restart the nodes with a short --assignment-wait-ms: the direct-path jobIds (and the no-relay coordinator's jobs)
+    // are never assigned on chain, and each such stage polls JobMarket.getJob every 500 ms for 600 s by default —
+    // hundreds of them saturate the nodes and the chain (measured: see the report). 3 s still lets relayed jobs be proven.
+    const health = (await (await fetch(`${mesh.coordinatorUrl}/v1/health`)).json()) as { gossip?: { multiaddrs: string[] } | null };
+    const peer = health.gossip?.multiaddrs?.[0];
+    for (const n of mesh.nodes) {
+      await mesh.group.stop(n.proc);
+      const args = [join(ROOT, "node/cli/main.ts"), "node", "serve", "--home", n.home, "--rpc-url", mesh.rpcUrl, "--deployments", mesh.deploymentsDir, "--port", new URL(n.url).port, "--endpoint", n.endpoint, "--coordinator", mesh.coordinatorUrl, "--prover-concurrency", "1", "--assignment-wait-ms", String(ASSIGN_WAIT_MS), "--log-level", "warn"];
+      if (peer) args.push("--peer", peer);
+      if (n.shards) args.push("--shards", n.shards);
+      n.proc = mesh.group.start({ name: `node-${n.name}-bench`, cmd: process.execPath, args, cwd: ROOT });
+      await waitFor({ what: `node ${n.name}`, timeoutMs: 60_000, intervalMs: 200, check: async () => (await fetch(`${n.url}/v1/health`).catch(() => undefined))?.ok });
+    }
+    const [a, ...rest] = mesh.nodes;
+    const route = rest.map((n, i) => ({ stage: i + 1, candidates: [{ nodeId: n.nodeId, address: n.operator, endpoint: n.url }] }));
+    const execute = async (i: number) => {
+      const jobId = BigInt(`0x${Buffer.from(crypto.getRandomValues(new Uint8Array(31))).toString("hex")}`).toString();
+      const t = performance.now();
+      const res = await fetch(`${a.url}/v1/stages/execute`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ jobId, modelId, stage: 0, input: inputOf(i), route, timeoutMs: 10_000 }) });
+      const body = (await res.json()) as { result: number; stages: { computeMs: number; totalMs: number }[] };
+      const ms = performance.now() - t;
+      if (!res.ok) throw new Error(`execute ${res.status}: ${JSON.stringify(body)}`);
+      return { ms, body };
+    };
+    say(`fast path (a): ${N} × POST node A /v1/stages/execute → node B, direct loopback`);
+    for (let i = 0; i < 20; i++) await execute(i);
+    const direct: number[] = [];
+    const compute: number[] = [];
+    const clientToA: number[] = [];
+    const aOwn: number[] = [];
+    const bOwn: number[] = [];
+    for (let i = 0; i < N; i++) {
+      const r = await execute(1000 + i);
+      direct.push(r.ms);
+      const [sa, sb] = r.body.stages;
+      compute.push(r.body.stages.reduce((s, x) => s + x.computeMs, 0));
+      clientToA.push(r.ms - sa.totalMs);
+      if (sb) {
+        aOwn.push(sa.totalMs - sb.totalMs - sa.computeMs);
+        bOwn.push(sb.totalMs - sb.computeMs);
+      }
+    }
+    // what the node's fast path waits for besides compute: the on-chain assignment check (JobMarket.getJob eth_call)
+    const rpc: number[] = [];
+    for (let i = 0; i < 50; i++) {
+      const t = performance.now();
+      await mesh.publicClient.readContract({ address: market, abi: jobMarketAbi, functionName: "getJob", args: [BigInt(i + 1)] });
+      rpc.push(performance.now() - t);
+    }
+    out.pipelineDirect = {
+      ...dist(direct),
+      nodeComputeMsP50: r3(median(compute)),
+      breakdownP50: { clientHttpToAMs: r3(median(clientToA)), nodeAOwnMs: r3(median(aOwn)), nodeBOwnMs: r3(median(bOwn)), computeMs: r3(median(compute)) },
+      chainGetJobEthCallMs: dist(rpc),
+    };
+
+    // ── 1b. coordinator with relay off (an extra coordinator process on the same chain)
+    const port = await freePort();
+    const noRelayUrl = `http://127.0.0.1:${port}`;
+    mesh.group.start({
+      name: "coordinator-norelay",
+      cmd: process.execPath,
+      args: [join(ROOT, "coordinator/server.ts"), "--port", String(port), "--rpc-url", mesh.rpcUrl, "--deployments", mesh.deploymentsDir, "--db", join(values["work-dir"]!, "coordinator-norelay.sqlite"), "--coordinator-key", DEV_KEYS[0], "--no-relay", "--no-sweeper", "--no-gossip", "--log-level", "warn", "--rate-limit-per-minute", "100000000"],
+      cwd: ROOT,
+    });
+    await waitFor({ what: "the no-relay coordinator", timeoutMs: 60_000, intervalMs: 250, check: async () => (await fetch(`${noRelayUrl}/v1/health`).catch(() => undefined))?.ok });
+    const admin = createWalletClient({ chain, transport: http(mesh.rpcUrl), account: privateKeyToAccount(DEV_KEYS[0]) });
+    const dAppKey = DEV_KEYS[1 + mesh.nodes.length + 1];
+    const dApp = privateKeyToAccount(dAppKey);
+    const dAppWallet = createWalletClient({ chain, transport: http(mesh.rpcUrl), account: dApp });
+    const fee = await estimateJobFee({ publicClient: mesh.publicClient as never, deployment, modelId });
+    const total = fee.escrow * BigInt(N + 30);
+    const mint = await admin.writeContract({ address: deployment.contracts.ProofMeshToken.address, abi: proofMeshTokenAbi, functionName: "mint", args: [dApp.address, total] });
+    await mesh.publicClient.waitForTransactionReceipt({ hash: mint });
+    const client2 = createProofMeshClient({ coordinatorUrl: noRelayUrl, publicClient: mesh.publicClient as never, walletClient: dAppWallet as never, deployment });
+    await client2.deposit({ amount: total });
+    say(`fast path (b): preparing and signing ${N + 20} job requests (nonces 0..${N + 19}, one lane each)`);
+    const bodies: string[] = [];
+    for (let i = 0; i < N + 20; i++) {
+      const { request } = await prepareJobRequest({ publicClient: mesh.publicClient as never, deployment, dApp: dApp.address, input: inputOf(2000 + i), clusterId: 1, nonce: BigInt(i), checkBalance: false });
+      const signature = await signJobRequest({ walletClient: dAppWallet as never, chainId: deployment.chainId, jobMarket: market, request });
+      bodies.push(JSON.stringify({ request: jobRequestToWire(request), signature, input: inputOf(2000 + i) }));
+    }
+    const submit = async (body: string) => {
+      const t = performance.now();
+      const res = await fetch(`${noRelayUrl}/v1/jobs`, { method: "POST", headers: { "content-type": "application/json" }, body });
+      const txt = await res.text();
+      const ms = performance.now() - t;
+      if (!res.ok) throw new Error(`POST /v1/jobs ${res.status}: ${txt.slice(0, 500)}`);
+      return ms;
+    };
+    // the coordinator learns the nodes from the chain indexer and its probes: wait until it routes
+    await waitFor({ what: "the no-relay coordinator to route", timeoutMs: 60_000, intervalMs: 500, check: async () => (await fetch(`${noRelayUrl}/v1/jobs`, { method: "POST", headers: { "content-type": "application/json" }, body: bodies[0] })).ok });
+    say(`fast path (b): ${N} × POST /v1/jobs (relay off)`);
+    for (let i = 1; i < 20; i++) await submit(bodies[i]);
+    const viaCoord: number[] = [];
+    const coordErrors: string[] = [];
+    for (let i = 20; i < N + 20; i++) {
+      try {
+        viaCoord.push(await submit(bodies[i]));
+      } catch (e) {
+        coordErrors.push(e instanceof Error ? e.message.slice(0, 200) : String(e));
+      }
+    }
+    if (coordErrors.length > N / 10) throw new Error(`${coordErrors.length} of ${N} submissions failed, first: ${coordErrors[0]}`);
+    out.pipelineCoordinator = { ...dist(viaCoord), failed: coordErrors.length, firstError: coordErrors[0] ?? null };
+
+    // ── 2a. autocannon on the submit path (replays of answered, signed submissions)
+    say(`coordinator: autocannon POST /v1/jobs (replayed signed submissions), ${DURATION} s, 16 connections`);
+    const ac = await autocannon({
+      url: noRelayUrl,
+      connections: 16,
+      duration: DURATION,
+      requests: bodies.slice(20, 60).map((body) => ({ method: "POST", path: "/v1/jobs", headers: { "content-type": "application/json" }, body })),
+    });
+    out.autocannonSubmitReplay = { reqPerSec: Math.round(ac.requests.average), latencyP50Ms: ac.latency.p50, latencyP99Ms: ac.latency.p99, non2xx: ac.non2xx, errors: ac.errors, total: ac.requests.total };
+    say(`coordinator: autocannon GET /v1/placement (routing state read), ${Math.min(5, DURATION)} s`);
+    const ac2 = await autocannon({ url: `${noRelayUrl}/v1/placement`, connections: 16, duration: Math.min(5, DURATION) });
+    out.autocannonPlacement = { reqPerSec: Math.round(ac2.requests.average), latencyP50Ms: ac2.latency.p50, latencyP99Ms: ac2.latency.p99, non2xx: ac2.non2xx, errors: ac2.errors };
+
+    // ── 4. settlement through the relaying coordinator
+    say(`settlement: ${SETTLE} paid jobs through the relaying coordinator`);
+    const wallet1 = createWalletClient({ chain, transport: http(mesh.rpcUrl), account: privateKeyToAccount(mesh.dAppKey) });
+    const client1 = createProofMeshClient({ coordinatorUrl: mesh.coordinatorUrl, publicClient: mesh.publicClient as never, walletClient: wallet1 as never, deployment });
+    await client1.deposit({ amount: parseEther("100") });
+    const fromBlock = (await mesh.publicClient.getBlockNumber()) + 1n;
+    const settleMs: number[] = [];
+    const answerMs: number[] = [];
+    const waits: Promise<void>[] = [];
+    for (let i = 0; i < SETTLE; i++) {
+      const t = performance.now();
+      const { jobId, answer } = await client1.submitJob({ input: inputOf(3000 + i), clusterId: 1 });
+      const tAnswer = performance.now();
+      answerMs.push(tAnswer - t);
+      waits.push(client1.waitForSettlement({ jobId, expectedResult: BigInt(answer.result), timeoutMs: 300_000 }).then(() => void settleMs.push(performance.now() - tAnswer)));
+    }
+    await Promise.all(waits);
+    const toBlock = await mesh.publicClient.getBlockNumber();
+    const gasByFn: Record<string, { txs: number; gas: bigint }> = {};
+    for (let b = fromBlock; b <= toBlock; b++) {
+      const block = await mesh.publicClient.getBlock({ blockNumber: b, includeTransactions: true });
+      for (const tx of block.transactions) {
+        if (typeof tx === "string" || tx.to?.toLowerCase() !== market.toLowerCase()) continue;
+        const rc = await mesh.publicClient.getTransactionReceipt({ hash: tx.hash });
+        let fn = "unknown";
+        try {
+          fn = decodeFunctionData({ abi: jobMarketAbi, data: tx.input }).functionName;
+        } catch {}
+        const e = (gasByFn[fn] ??= { txs: 0, gas: 0n });
+        e.txs++;
+        e.gas += rc.gasUsed;
+      }
+    }
+    const jobGas = Object.values(gasByFn).reduce((s, e) => s + e.gas, 0n);
+    out.settlement = {
+      jobs: SETTLE,
+      answerMs: dist(answerMs),
+      answerToSettledMs: dist(settleMs),
+      gasPerSettledJob: Number(jobGas / BigInt(SETTLE)),
+      gasByFunction: Object.fromEntries(Object.entries(gasByFn).map(([k, v]) => [k, { txs: v.txs, gasPerTx: Number(v.gas / BigInt(v.txs)) }])),
+    };
+  } finally {
+    say("stopping the mesh");
+    await mesh.stop();
+  }
+  if (values.profile) {
+    const pids = new Map<number, string>(mesh.nodes.map((n) => [n.proc.child.pid!, `node ${n.name} (shard ${n.shards})`]));
+    for (const m of (mesh.group as unknown as { procs: { name: string; child: { pid?: number } }[] }).procs) if (m.name === "coordinator-norelay" || m.name === "coordinator") pids.set(m.child.pid!, m.name);
+    out.profile = Object.fromEntries([...pids].map(([pid, name]) => [name, topSelf(profDir, pid)]));
+  }
+  return out;
+}
+
+/** Top self-time functions of the .cpuprofile of `pid` (written by --cpu-prof at exit). */
+function topSelf(dir: string, pid: number) {
+  const file = readdirSync(dir).find((f) => f.includes(`.${pid}.`) && f.endsWith(".cpuprofile"));
+  if (!file) return { file: null, top: [] };
+  const prof = JSON.parse(readFileSync(join(dir, file), "utf8")) as { nodes: { id: number; callFrame: { functionName: string; url: string; lineNumber: number } }[]; samples: number[]; timeDeltas: number[] };
+  const byId = new Map(prof.nodes.map((n) => [n.id, n]));
+  const self = new Map<string, number>();
+  const byPkg = new Map<string, number>();
+  let total = 0;
+  prof.samples.forEach((id, i) => {
+    const n = byId.get(id)!;
+    const dt = prof.timeDeltas[i] ?? 0;
+    total += dt;
+    const url = n.callFrame.url.replace(/^file:\/\//, "").replace(ROOT + "/", "");
+    const key = `${n.callFrame.functionName || "(anonymous)"} ${url.split("/").slice(-3).join("/")}:${n.callFrame.lineNumber + 1}`;
+    self.set(key, (self.get(key) ?? 0) + dt);
+    const pkg = url.includes("node_modules/") ? url.split("node_modules/").at(-1)!.split("/").slice(0, url.split("node_modules/").at(-1)!.startsWith("@") ? 2 : 1).join("/") : url.startsWith("node:") ? "node core (js)" : url === "" ? `native/${n.callFrame.functionName}` : url.split("/")[0];
+    byPkg.set(pkg, (byPkg.get(pkg) ?? 0) + dt);
+  });
+  const busy = [...self].filter(([k]) => !k.startsWith("(idle)") && !k.startsWith("(program)")).reduce((s, [, v]) => s + v, 0);
+  const top = [...self].filter(([k]) => !k.startsWith("(idle)")).sort((a, b) => b[1] - a[1]).slice(0, 12).map(([fn, us]) => ({ fn, ms: Math.round(us / 1000), shareOfBusy: +(us / busy).toFixed(3) }));
+  const packages = [...byPkg].filter(([k]) => k !== "native/(idle)").sort((a, b) => b[1] - a[1]).slice(0, 8).map(([pkg, us]) => ({ pkg, ms: Math.round(us / 1000), shareOfBusy: +(us / busy).toFixed(3) }));
+  return { file: join(dir, file), wallMs: Math.round(total / 1000), busyMs: Math.round(busy / 1000), top, packages };
+}
+
+// ───────────────────────── run ─────────────────────────
+async function main() {
+  results.baseline = await baseline();
+  results.routeDecisions = routeDecisions();
+  say(`route decisions: ${JSON.stringify(results.routeDecisions)}`);
+  results.microCosts = await microCosts();
+  say(`per-submission CPU costs: ${JSON.stringify(results.microCosts)}`);
+  if (!values["skip-prove"]) results.proving = await proving();
+  if (!values["skip-mesh"]) Object.assign(results, await meshPhases());
+  const md = render();
+  mkdirSync(join(ROOT, "bench"), { recursive: true });
+  // a profiled run is slower (sampling in every mesh process): it never overwrites the reference results
+  const base = values.profile ? "bench/profile-results" : "bench/results";
+  writeFileSync(join(ROOT, `${base}.json`), JSON.stringify(results, (_k, v) => (typeof v === "bigint" ? v.toString() : v), 2) + "\n");
+  writeFileSync(join(ROOT, `${base}.md`), md);
+  console.log(md);
+}
+
+function render(): string {
+  type D = ReturnType<typeof dist>;
+  const b = results.baseline as D;
+  const lines: string[] = [];
+  const row = (...c: (string | number)[]) => lines.push(`| ${c.join(" | ")} |`);
+  lines.push(`# ProofMesh bench — ${machine.date}`, "", `machine: ${machine.cores} cores, ${machine.cpu}, ${machine.memGB} GB, Node ${machine.node} (${machine.platform}); command: \`${CMD}\` (flags ${JSON.stringify(results.flags)})`, "");
+  lines.push("## Fast path (loopback, sequential, 1 client)", "");
+  row("path", "n", "p50 ms", "p95 ms", "p99 ms", "overhead p50 vs baseline ms", "target");
+  row("---", "---", "---", "---", "---", "---", "---");
+  row("baseline: onnxruntime-node, whole model in process", b.n, b.p50, b.p95, b.p99, "—", "");
+  for (const [k, label] of [["pipelineDirect", "node A execute → node B (HTTP, direct)"], ["pipelineCoordinator", "coordinator POST /v1/jobs (--no-relay) → A → B"]] as const) {
+    const d = results[k] as D | undefined;
+    if (d) row(label, d.n, d.p50, d.p95, d.p99, r3(d.p50 - b.p50), `≤ 2 ms: ${d.p50 - b.p50 <= 2 ? "MET" : "MISSED"}`);
+  }
+  const pd = results.pipelineDirect as (D & { nodeComputeMsP50: number }) | undefined;
+  if (pd) {
+    const bd = (pd as unknown as { breakdownP50: Record<string, number>; chainGetJobEthCallMs: D }).breakdownP50;
+    const rpc = (pd as unknown as { chainGetJobEthCallMs: D }).chainGetJobEthCallMs;
+    lines.push(
+      "",
+      `Direct pipeline breakdown (medians, from the nodes' stage traces): shard compute (both stages) ${bd.computeMs} ms; node A own time excluding compute and B (assignment check, SQLite, forward) ${bd.nodeAOwnMs} ms; node B own time excluding compute ${bd.nodeBOwnMs} ms; client↔A HTTP ${bd.clientHttpToAMs} ms.`,
+      `One JobMarket.getJob eth_call on the local hardhat chain (what each node awaits before answering, bounded by 150 ms): p50 ${rpc.p50} ms, p95 ${rpc.p95} ms.`,
+    );
+  }
+  lines.push("", "## Coordinator throughput", "");
+  row("what", "req or decisions / s", "p50", "p99", "notes");
+  row("---", "---", "---", "---", "---");
+  const rd = results.routeDecisions as { decisionsPerSec: number; medianUs: number; p99Us: number; view: string };
+  row("planRoute in process (pure route decision)", rd.decisionsPerSec, `${rd.medianUs} µs`, `${rd.p99Us} µs`, `${rd.view}; target ≥ 10,000/s: ${rd.decisionsPerSec >= 10_000 ? "MET" : "MISSED"}`);
+  const ac = results.autocannonSubmitReplay as { reqPerSec: number; latencyP50Ms: number; latencyP99Ms: number; non2xx: number; errors: number } | undefined;
+  if (ac) row("autocannon POST /v1/jobs, replayed signed submissions, 16 conns", ac.reqPerSec, `${ac.latencyP50Ms} ms`, `${ac.latencyP99Ms} ms`, `schema + ECDSA recover + idempotency lookup; non-2xx ${ac.non2xx}, errors ${ac.errors}`);
+  const ap = results.autocannonPlacement as { reqPerSec: number; latencyP50Ms: number; latencyP99Ms: number; non2xx: number } | undefined;
+  if (ap) row("autocannon GET /v1/placement, 16 conns", ap.reqPerSec, `${ap.latencyP50Ms} ms`, `${ap.latencyP99Ms} ms`, `fastify floor for a small JSON read; non-2xx ${ap.non2xx}`);
+  const mc = results.microCosts as Record<string, number> | undefined;
+  if (mc)
+    lines.push(
+      "",
+      `Per fresh submission, CPU in the coordinator (medians, this process): Poseidon input commitment ${mc.poseidonInputCommitmentMs} ms, EIP-712 recover ${mc.eip712RecoverMs} ms, keccak of the submission ${mc.submissionKeccakMs} ms, JSON.parse of the ${mc.bodyBytes}-byte body ${mc.jsonParseBodyMs} ms.`,
+    );
+  const pv = results.proving as { rows: Record<string, string | number>[]; saturated: { shard: number; proofs: number; wallMs: number; witnessMs: number; proveMs: number; proofsPerMin: number; witnessShare: number }[] } | undefined;
+  if (pv) {
+    lines.push("", "## Proving (snarkjs Groth16, circom wasm witness; median of 5 after 1 warm-up)", "");
+    row("shard", "constraints", "witness ms", "prove ms", "verify snarkjs ms", "verify noble ms", "zkey MB");
+    row("---", "---", "---", "---", "---", "---", "---");
+    for (const r of pv.rows) row(r.shard, r.constraints, r.witnessMs, r.proveMs, r.verifySnarkjsMs, r.verifyNobleMs, r.zkeyMB);
+    lines.push("", `("all": witness = sum of medians; prove = median of witness + prove over the whole model)`, "", "Saturated prover (one process, keys/wasm loaded once, proofs back to back):", "");
+    row("shard", "proofs", "wall ms", "witness ms/proof", "prove ms/proof", "proofs/min per node", "witness share");
+    row("---", "---", "---", "---", "---", "---", "---");
+    for (const s of pv.saturated) row(s.shard, s.proofs, s.wallMs, s.witnessMs, s.proveMs, s.proofsPerMin, `${(s.witnessShare * 100).toFixed(1)} %`);
+  }
+  const st = results.settlement as { jobs: number; answerMs: D; answerToSettledMs: D; gasPerSettledJob: number; gasByFunction: Record<string, { txs: number; gasPerTx: number }> } | undefined;
+  if (st) {
+    lines.push("", "## Settlement (local hardhat chain, automine; relaying coordinator)", "");
+    row("jobs", "answer p50 ms (SDK submit incl. prepare + sign)", "answer → settled p50 ms", "answer → settled max ms", "gas per settled job");
+    row("---", "---", "---", "---", "---");
+    row(st.jobs, st.answerMs.p50, st.answerToSettledMs.p50, st.answerToSettledMs.p99, st.gasPerSettledJob);
+    lines.push("", `gas by function: ${Object.entries(st.gasByFunction).map(([k, v]) => `${k} ×${v.txs} @ ${v.gasPerTx}`).join(", ")}`);
+  }
+  const prof = results.profile as Record<string, { file: string | null; wallMs?: number; busyMs?: number; top: { fn: string; ms: number; shareOfBusy: number }[]; packages?: { pkg: string; ms: number; shareOfBusy: number }[] }> | undefined;
+  if (prof) {
+    lines.push("", "## CPU profiles of the mesh processes (`npm run bench -- --profile`; top self time)", "");
+    for (const [name, p] of Object.entries(prof)) {
+      lines.push(`**${name}** — ${p.file ? `busy ${p.busyMs} ms of ${p.wallMs} ms (${p.file})` : "no profile written"}`, "");
+      for (const t of p.top.slice(0, 8)) lines.push(`- ${t.ms} ms (${(t.shareOfBusy * 100).toFixed(1)} %) \`${t.fn}\``);
+      if (p.packages) lines.push("", `self time by package: ${p.packages.map((x) => `${x.pkg} ${x.ms} ms (${(x.shareOfBusy * 100).toFixed(1)} %)`).join(", ")}`);
+      lines.push("");
+    }
+  }
+  lines.push("", `Reproduce every figure: \`${CMD}\` (proving alone: \`npm run bench:prove\`; gas with the real verifiers alone: \`npm run bench:gas -- --verifier real\`).`, "");
+  return lines.join("\n");
+}
+
+try {
+  await main();
+  process.exit(0);
+} catch (err) {
+  console.error(`bench failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
+  process.exit(1);
+}
