@@ -58,14 +58,7 @@ export type ProveShardReturnType = {
 export async function proveShard({ modelId, shard, input, binding }: ProveShardParameters): Promise<ProveShardReturnType> {
   const artifacts = loadShardArtifacts({ modelId, shard });
   const w = await buildWitnessInput({ artifacts, input, binding });
-  const t0 = performance.now();
-  const wtns = await calculateWitness({ wasmPath: artifacts.wasmPath, input: w.circuitInput });
-  const t1 = performance.now();
-  const { proof, publicSignals } = (await snarkjs.groth16.prove(zkeyFile(artifacts.zkeyPath), { type: "mem", data: wtns })) as {
-    proof: Groth16Proof;
-    publicSignals: string[];
-  };
-  const t2 = performance.now();
+  const { proof, publicSignals, timings } = await proveCircuit({ wasmPath: artifacts.wasmPath, zkeyPath: artifacts.zkeyPath, circuitInput: w.circuitInput });
   return {
     proof,
     publicSignals,
@@ -74,8 +67,34 @@ export async function proveShard({ modelId, shard, input, binding }: ProveShardP
     result: w.result,
     inCommit: w.inCommit,
     outCommit: w.outCommit,
-    timings: { witnessMs: t1 - t0, proveMs: t2 - t1 },
+    timings,
   };
+}
+
+export type ProveCircuitParameters = {
+  wasmPath: string;
+  zkeyPath: string;
+  circuitInput: Record<string, string | string[]>;
+};
+
+/**
+ * Witness (circom wasm, compiled once per circuit) then Groth16 (snarkjs, proving key read once
+ * and kept in memory). Shared by proveShard and the node daemon, which proves from the
+ * artefacts it fetched into its cache.
+ */
+export async function proveCircuit({ wasmPath, zkeyPath, circuitInput }: ProveCircuitParameters): Promise<{
+  proof: Groth16Proof;
+  publicSignals: string[];
+  timings: { witnessMs: number; proveMs: number };
+}> {
+  const t0 = performance.now();
+  const wtns = await calculateWitness({ wasmPath, input: circuitInput });
+  const t1 = performance.now();
+  const { proof, publicSignals } = (await snarkjs.groth16.prove(zkeyFile(zkeyPath), { type: "mem", data: wtns })) as {
+    proof: Groth16Proof;
+    publicSignals: string[];
+  };
+  return { proof, publicSignals, timings: { witnessMs: t1 - t0, proveMs: performance.now() - t1 } };
 }
 
 /** snarkjs proof → the Solidity verifier's (a, b, c, pubSignals); G2 coordinates are swapped for the EVM precompile. */

@@ -1,6 +1,7 @@
 import { R, commitValues } from "./commit.ts";
 import { ShardInputError } from "./errors.ts";
 import { argmax, runIntLayers } from "./quant/reference.ts";
+import type { ShardManifest } from "./manifest.ts";
 import type { ShardArtifacts } from "./shard-artifacts.ts";
 
 export type BuildWitnessInputParameters = {
@@ -34,6 +35,19 @@ export async function buildWitnessInput({ artifacts, input, binding }: BuildWitn
   if (typeof binding !== "bigint" || binding < 0n || binding >= R) throw new ShardInputError(`${where}: binding must be a bigint in [0, r)`);
 
   const output = runIntLayers({ layers: artifacts.layers, input });
+  return { ...(await circuitInputFor({ manifest: m, input, output, binding })), output };
+}
+
+export type CircuitInputForParameters = {
+  manifest: ShardManifest;
+  input: readonly number[];
+  /** the shard's output (last shard: signed logits) — the witness generator re-checks it */
+  output: readonly number[];
+  binding: bigint;
+};
+
+/** The commitments, result and witness-generator input of a shard whose output is known. */
+export async function circuitInputFor({ manifest: m, input, output, binding }: CircuitInputForParameters): Promise<Omit<BuildWitnessInputReturnType, "output">> {
   const offset = BigInt(m.outOffset);
   const committed = m.isLast ? output.map((v) => BigInt(v) + offset) : output;
   const inCommit = await commitValues({ values: input, bits: m.inBits });
@@ -46,5 +60,5 @@ export async function buildWitnessInput({ artifacts, input, binding }: BuildWitn
     result: String(result),
     x: input.map(String),
   };
-  return { circuitInput, output, result, inCommit, outCommit };
+  return { circuitInput, result, inCommit, outCommit };
 }

@@ -3,15 +3,12 @@
  * live in the artefact cache rather than the repository), using the shard output the node
  * computed with onnxruntime (exactly the integer reference; the witness generator re-checks it
  * against every constraint, so a wrong output fails here, never on chain).
- * Same circuit input as prover/witness.ts buildWitnessInput (checked by prove-stage.test.ts).
+ * Circuit input and proving are the prover's own (circuitInputFor, proveCircuit).
  */
-import { readFileSync } from "node:fs";
-import * as snarkjs from "snarkjs";
-import { commitValues, R } from "../../prover/commit.ts";
+import { R } from "../../prover/commit.ts";
 import type { ShardManifest } from "../../prover/manifest.ts";
-import { toCalldata, type Groth16Proof, type ProofCalldata } from "../../prover/prove-shard.ts";
-import { argmax } from "../../prover/quant/reference.ts";
-import { calculateWitness } from "../../prover/witness-calculator.ts";
+import { proveCircuit, toCalldata, type ProofCalldata } from "../../prover/prove-shard.ts";
+import { circuitInputFor } from "../../prover/witness.ts";
 
 export class ProveStageError extends Error {
   override name = "ProveStageError";
@@ -19,8 +16,6 @@ export class ProveStageError extends Error {
     super(message, options);
   }
 }
-
-const zkeys = new Map<string, Uint8Array>();
 
 export type ProveStageParameters = {
   manifest: ShardManifest;
@@ -39,25 +34,9 @@ export async function proveStage(parameters: ProveStageParameters): Promise<Prov
   if (input.length !== m.inputShape[1]) throw new ProveStageError(`shard ${m.index}: ${input.length} inputs, expected ${m.inputShape[1]}`);
   if (output.length !== m.outputShape[1]) throw new ProveStageError(`shard ${m.index}: ${output.length} outputs, expected ${m.outputShape[1]}`);
   if (binding < 0n || binding >= R) throw new ProveStageError("binding must be in [0, r)");
-  const offset = BigInt(m.outOffset);
-  const committed = m.isLast ? output.map((v) => BigInt(v) + offset) : output;
   const t0 = performance.now();
-  const inCommit = await commitValues({ values: input, bits: m.inBits });
-  const outCommit = await commitValues({ values: committed, bits: m.outBits });
-  const result = m.isLast ? argmax(output) : 0;
-  const wtns = await calculateWitness({
-    wasmPath,
-    input: { inCommit: inCommit.toString(), outCommit: outCommit.toString(), binding: binding.toString(), result: String(result), x: input.map(String) },
-  });
-  let zkey = zkeys.get(zkeyPath);
-  if (!zkey) {
-    zkey = readFileSync(zkeyPath);
-    zkeys.set(zkeyPath, zkey);
-  }
-  const { proof, publicSignals } = (await snarkjs.groth16.prove({ type: "mem", data: zkey } as never, { type: "mem", data: wtns } as never)) as {
-    proof: Groth16Proof;
-    publicSignals: string[];
-  };
+  const { circuitInput } = await circuitInputFor({ manifest: m, input, output, binding });
+  const { proof, publicSignals } = await proveCircuit({ wasmPath, zkeyPath, circuitInput });
   return { calldata: toCalldata({ proof, publicSignals }), publicSignals, proveMs: performance.now() - t0 };
 }
 
