@@ -10,6 +10,8 @@ export type DelayProxy = {
   port: number;
   /** change the one-way delay at run time (e.g. to make a node slow) */
   setDelayMs(delayMs: number): void;
+  /** down = drop every open connection and refuse new ones (an unreachable host); up again = forward normally */
+  setDown(down: boolean): void;
   close(): Promise<void>;
 };
 
@@ -37,7 +39,12 @@ export async function startDelayProxy({ targetPort, targetHost = "127.0.0.1", de
     from.on("error", () => to.destroy());
     from.on("close", () => setTimeout(() => to.destroy(), Math.max(0, last - Date.now()) + 1));
   };
+  let down = false;
   const server: Server = createServer((client) => {
+    if (down) {
+      client.destroy();
+      return;
+    }
     const upstream = connect(targetPort, targetHost);
     sockets.add(client);
     sockets.add(upstream);
@@ -56,6 +63,10 @@ export async function startDelayProxy({ targetPort, targetHost = "127.0.0.1", de
     port: address.port,
     setDelayMs(ms: number) {
       delay = ms;
+    },
+    setDown(value: boolean) {
+      down = value;
+      if (down) for (const s of sockets) s.destroy();
     },
     close: () =>
       new Promise<void>((resolve) => {

@@ -27,7 +27,17 @@ export const DEV_KEYS: Hex[] = [
   "0x92db14e403b83dfe3df233f83dfa3a0d7096f21ca9b0d6d6b8d88b2b4ec1564e",
 ];
 
-export type NodeSpec = { name: string; clusterId: number; oneWayDelayMs: number; memoryBytes: bigint; stake: string; /** `--shards` of `node serve` (what fits its memory) */ shards?: string };
+export type NodeSpec = {
+  name: string;
+  clusterId: number;
+  oneWayDelayMs: number;
+  memoryBytes: bigint;
+  stake: string;
+  /** `--shards` of `node serve` (what fits its memory) */
+  shards?: string;
+  /** extra `node serve` flags (e.g. ["--assignment-wait-ms", "5000"]) */
+  serveArgs?: string[];
+};
 export type ClusterSpec = { label: string; region: string; minStake: string };
 
 export type StartLocalMeshParameters = {
@@ -36,12 +46,25 @@ export type StartLocalMeshParameters = {
   nodes: NodeSpec[];
   modelId: string;
   log: (msg: string) => void;
+  /** extra `coordinator/server.ts` flags */
+  coordinatorArgs?: string[];
+  /** put a TCP proxy between the chain and every service (coordinator, nodes) so tests can cut the RPC (`rpcProxy.setDown(true)`) */
+  rpcProxy?: boolean;
 };
 
 export type RunningNode = NodeSpec & { home: string; operator: Address; url: string; endpoint: string; proxy: DelayProxy; proc: Managed; nodeId: number };
 
 export type LocalMesh = {
+  /** what the services use (the proxy's URL when `rpcProxy` is on) */
   rpcUrl: string;
+  /** the chain itself, never behind the proxy (for the test's own reads and writes) */
+  chainRpcUrl: string;
+  rpcProxy: DelayProxy | undefined;
+  coordinatorDb: string;
+  /** SIGKILL (crash = true) or SIGTERM the coordinator */
+  stopCoordinator(parameters?: { crash?: boolean }): Promise<void>;
+  /** (re)starts the coordinator on the same port and gossip port; deleteDb removes its SQLite files first */
+  startCoordinator(parameters?: { deleteDb?: boolean }): Promise<void>;
   chainId: number;
   deploymentsDir: string;
   deployment: any;
@@ -65,7 +88,7 @@ async function cliOk(group: ProcessGroup, name: string, args: string[]): Promise
   return r.out;
 }
 
-export async function startLocalMesh({ workDir, clusters, nodes, modelId, log }: StartLocalMeshParameters): Promise<LocalMesh> {
+export async function startLocalMesh({ workDir, clusters, nodes, modelId, log, coordinatorArgs = [], rpcProxy: withRpcProxy = false }: StartLocalMeshParameters): Promise<LocalMesh> {
   rmSync(workDir, { recursive: true, force: true });
   mkdirSync(workDir, { recursive: true });
   const group = new ProcessGroup({ logDir: join(workDir, "logs") });
@@ -73,21 +96,23 @@ export async function startLocalMesh({ workDir, clusters, nodes, modelId, log }:
   try {
     // 1. chain
     const rpcPort = await freePort();
-    const rpcUrl = `http://127.0.0.1:${rpcPort}`;
-    log(`chain: starting a Hardhat node on ${rpcUrl}`);
+    const chainRpcUrl = `http://127.0.0.1:${rpcPort}`;
+    log(`chain: starting a Hardhat node on ${chainRpcUrl}`);
     group.start({ name: "chain", cmd: NODE, args: [hardhat, "node", "--port", String(rpcPort), "--hostname", "127.0.0.1"], cwd: ROOT });
-    const probe = createPublicClient({ transport: http(rpcUrl) });
+    const probe = createPublicClient({ transport: http(chainRpcUrl) });
     const chainId = await waitFor({ what: "the chain's JSON-RPC", timeoutMs: 60_000, intervalMs: 250, check: () => probe.getChainId() });
-    const chain = defineChain({ id: chainId, name: "proofmesh-local", nativeCurrency: { name: "Ether", symbol: "ETH", decimals: 18 }, rpcUrls: { default: { http: [rpcUrl] } } });
-    const publicClient = createPublicClient({ chain, transport: http(rpcUrl) });
+    const rpcProxy = withRpcProxy ? await startDelayProxy({ targetPort: rpcPort, delayMs: 0 }) : undefined;
+    const rpcUrl = rpcProxy ? `http://127.0.0.1:${rpcProxy.port}` : chainRpcUrl;
+    const chain = defineChain({ id: chainId, name: "proofmesh-local", nativeCurrency: { name: "Ether", symbol: "ETH", decimals: 18 }, rpcUrls: { default: { http: [chainRpcUrl] } } });
+    const publicClient = createPublicClient({ chain, transport: http(chainRpcUrl) });
 
     // 2. deploy (real generated verifiers, shipped models)
     const deploymentsDir = join(workDir, "deployments");
     log("deploy: contracts, generated verifiers, models");
-    const dep = group.start({ name: "deploy", cmd: NODE, args: [join(ROOT, "deploy/deploy.ts"), "--rpc-url", rpcUrl, "--out", deploymentsDir], env: { PROOFMESH_DEPLOYER_KEY: DEV_KEYS[0] }, cwd: ROOT });
+    const dep = group.start({ name: "deploy", cmd: NODE, args: [join(ROOT, "deploy/deploy.ts"), "--rpc-url", chainRpcUrl, "--out", deploymentsDir], env: { PROOFMESH_DEPLOYER_KEY: DEV_KEYS[0] }, cwd: ROOT });
     if ((await dep.exited) !== 0) throw new Error(`deploy failed:\n${readFileSync(dep.logFile, "utf8").slice(-3000)}`);
     const deployment = JSON.parse(readFileSync(join(deploymentsDir, `${chainId}.json`), "utf8"));
-    const admin = createWalletClient({ chain, transport: http(rpcUrl), account: privateKeyToAccount(DEV_KEYS[0]) });
+    const admin = createWalletClient({ chain, transport: http(chainRpcUrl), account: privateKeyToAccount(DEV_KEYS[0]) });
 
     // 3. clusters (owner-created on chain)
     for (const c of clusters) {
@@ -100,22 +125,35 @@ export async function startLocalMesh({ workDir, clusters, nodes, modelId, log }:
     const coordPort = await freePort();
     const gossipPort = await freePort();
     const coordinatorUrl = `http://127.0.0.1:${coordPort}`;
-    log(`coordinator: starting on ${coordinatorUrl}`);
-    group.start({
-      name: "coordinator",
-      cmd: NODE,
-      args: [join(ROOT, "coordinator/server.ts"), "--port", String(coordPort), "--rpc-url", rpcUrl, "--deployments", deploymentsDir, "--db", join(workDir, "coordinator.sqlite"), "--coordinator-key", DEV_KEYS[0], "--gossip-port", String(gossipPort)],
-      cwd: ROOT,
-    });
-    const health = await waitFor({
-      what: "the coordinator",
-      timeoutMs: 60_000,
-      intervalMs: 250,
-      check: async () => {
-        const r = await fetch(`${coordinatorUrl}/v1/health`);
-        return r.ok ? ((await r.json()) as { gossip?: { multiaddrs: string[] } | null }) : undefined;
-      },
-    });
+    const coordinatorDb = join(workDir, "coordinator.sqlite");
+    let coordinatorProc: Managed | undefined;
+    let coordinatorStarts = 0;
+    const startCoordinator = async ({ deleteDb = false }: { deleteDb?: boolean } = {}) => {
+      if (deleteDb) for (const f of [coordinatorDb, `${coordinatorDb}-wal`, `${coordinatorDb}-shm`]) rmSync(f, { force: true });
+      log(`coordinator: starting on ${coordinatorUrl}`);
+      coordinatorStarts += 1;
+      coordinatorProc = group.start({
+        name: coordinatorStarts === 1 ? "coordinator" : `coordinator-${coordinatorStarts}`,
+        cmd: NODE,
+        args: [join(ROOT, "coordinator/server.ts"), "--port", String(coordPort), "--rpc-url", rpcUrl, "--deployments", deploymentsDir, "--db", coordinatorDb, "--coordinator-key", DEV_KEYS[0], "--gossip-port", String(gossipPort), ...coordinatorArgs],
+        cwd: ROOT,
+      });
+      return waitFor({
+        what: "the coordinator",
+        timeoutMs: 60_000,
+        intervalMs: 250,
+        check: async () => {
+          const r = await fetch(`${coordinatorUrl}/v1/health`);
+          return r.ok ? ((await r.json()) as { gossip?: { multiaddrs: string[] } | null }) : undefined;
+        },
+      });
+    };
+    const stopCoordinator = async ({ crash = false }: { crash?: boolean } = {}) => {
+      if (!coordinatorProc) return;
+      await (crash ? group.kill(coordinatorProc) : group.stop(coordinatorProc));
+      coordinatorProc = undefined;
+    };
+    const health = await startCoordinator();
     const coordinatorPeer = health.gossip?.multiaddrs?.[0];
 
     // 5. nodes, each through the operator CLI
@@ -144,8 +182,9 @@ export async function startLocalMesh({ workDir, clusters, nodes, modelId, log }:
       const args = [join(ROOT, "node/cli/main.ts"), "node", "serve", "--home", node.home, "--rpc-url", rpcUrl, "--deployments", deploymentsDir, "--port", port, "--endpoint", node.endpoint, "--coordinator", coordinatorUrl];
       if (coordinatorPeer) args.push("--peer", coordinatorPeer);
       if (node.shards) args.push("--shards", node.shards);
+      if (node.serveArgs) args.push(...node.serveArgs);
       // Several nodes share this machine's cores: one prover each keeps their event loops (and heartbeats) responsive.
-      args.push("--prover-concurrency", "1");
+      if (!node.serveArgs?.includes("--prover-concurrency")) args.push("--prover-concurrency", "1");
       node.proc = group.start({ name: `node-${node.name}`, cmd: NODE, args, cwd: ROOT });
       await waitFor({ what: `node ${node.name}`, timeoutMs: 60_000, intervalMs: 200, check: async () => (await fetch(`${node.url}/v1/health`)).ok });
     };
@@ -159,6 +198,13 @@ export async function startLocalMesh({ workDir, clusters, nodes, modelId, log }:
 
     return {
       rpcUrl,
+      chainRpcUrl,
+      rpcProxy,
+      coordinatorDb,
+      stopCoordinator,
+      startCoordinator: async (p) => {
+        await startCoordinator(p);
+      },
       chainId,
       deploymentsDir,
       deployment,
@@ -171,6 +217,7 @@ export async function startLocalMesh({ workDir, clusters, nodes, modelId, log }:
       async stop() {
         await group.stopAll();
         await Promise.all(running.map((n) => n.proxy.close()));
+        await rpcProxy?.close();
       },
     };
   } catch (e) {
