@@ -1,6 +1,7 @@
 /**
  * The prover queue: after a stage is answered, wait until the job is Assigned on chain with
- * this node at that stage, prove the shard (bounded: `concurrency` provers at once, default one
+ * this node at that stage (woken by the daemon's JobWatcher on the job's next event, re-read
+ * from `getJob` before acting, with a slow fallback re-read if no event comes), prove the shard (bounded: `concurrency` provers at once, default one
  * per core), then submit when the job's nextStage reaches the stage (stages are accepted strictly
  * in order). Transient RPC failures are retried with exponential backoff; JobMarket_StageOutOfOrder
  * waits and retries; other reverts are final. Every transition is written to the SQLite store,
@@ -12,6 +13,7 @@ import { jobMarketAbi } from "../../contracts/abi/index.ts";
 import { computeBinding } from "../../prover/binding.ts";
 import { decodeRevert } from "../chain/contract-errors.ts";
 import { JOB_STATUS_NAMES, JobStatus, type ChainView, type JobView } from "./chain-view.ts";
+import type { JobWatcher } from "./job-watcher.ts";
 import type { NodeMetrics } from "./metrics.ts";
 import { decodeCalldata, encodeCalldata, proveStage } from "./prove-stage.ts";
 import type { ShardCatalog } from "./shards.ts";
@@ -41,7 +43,12 @@ export type ProverQueueParameters = {
   metrics: NodeMetrics;
   concurrency: number;
   maxPending: number;
+  /** wait between reads when no JobWatcher is given, and the base of retry backoffs (ms) */
   pollIntervalMs: number;
+  /** wakes a waiting stage on its job's next event (assignment, stage proven, closed); without it the queue polls getJob */
+  watcher?: Pick<JobWatcher, "version" | "changed">;
+  /** with a watcher: re-read getJob this often anyway, in case an event was missed (ms, default 5000) */
+  fallbackPollMs?: number;
   /** give up on a stage whose job is not assigned on chain this long after execution */
   assignmentWaitMs: number;
   /** transient failures tolerated per stage before it is marked failed */
@@ -65,6 +72,8 @@ export function createProverQueue(parameters: ProverQueueParameters): ProverQueu
   const { store, chain, publicClient, walletClient, chainId, jobMarket, nodeId, operator, shards, metrics, concurrency, maxPending, pollIntervalMs, assignmentWaitMs } =
     parameters;
   const maxTransientRetries = parameters.maxTransientRetries ?? 30;
+  const { watcher } = parameters;
+  const fallbackPollMs = parameters.fallbackPollMs ?? 5_000;
   const log = parameters.log.child({ component: "prover" });
   const tasks = new Map<string, Promise<void>>();
   const abort = new AbortController();
@@ -96,11 +105,29 @@ export function createProverQueue(parameters: ProverQueueParameters): ProverQueu
   function sleep(ms: number): Promise<void> {
     if (stopping) return Promise.reject(new Stopped("stopping"));
     return new Promise((resolve, reject) => {
-      const t = setTimeout(resolve, ms);
-      abort.signal.addEventListener("abort", () => {
+      const onAbort = () => {
         clearTimeout(t);
         reject(new Stopped("stopping"));
-      }, { once: true });
+      };
+      const t = setTimeout(() => {
+        abort.signal.removeEventListener("abort", onAbort);
+        resolve();
+      }, ms);
+      abort.signal.addEventListener("abort", onAbort, { once: true });
+    });
+  }
+
+  /** Waits for the job's next event after `since` (or the fallback re-read time); polls when there is no watcher. */
+  function jobChanged(jobId: bigint, since: number): Promise<void> {
+    if (!watcher) return sleep(pollIntervalMs);
+    if (stopping) return Promise.reject(new Stopped("stopping"));
+    return new Promise((resolve, reject) => {
+      const onAbort = () => reject(new Stopped("stopping"));
+      abort.signal.addEventListener("abort", onAbort, { once: true });
+      void watcher.changed(jobId, since, fallbackPollMs).then(() => {
+        abort.signal.removeEventListener("abort", onAbort);
+        resolve();
+      });
     });
   }
 
@@ -123,7 +150,11 @@ export function createProverQueue(parameters: ProverQueueParameters): ProverQueu
   async function waitAssigned(rec: StageRecord): Promise<JobView | undefined> {
     const jobId = BigInt(rec.jobId);
     const modelIndex = await withRetry("modelInfo", rec, () => chain.modelIndexOf(rec.modelId));
+    // A stage just answered is not assigned yet (the coordinator relays after the answer): with a
+    // watcher, wait for the job's first event instead of reading getJob while the request is still being served.
+    if (watcher && watcher.version(jobId) === 0 && Date.now() - rec.receivedAtMs < 1_000) await jobChanged(jobId, 0);
     for (;;) {
+      const seen = watcher?.version(jobId) ?? 0;
       const job = await withRetry("getJob", rec, () => chain.getJob(jobId));
       if (job.status === JobStatus.Assigned) {
         if (job.modelIndex !== modelIndex) throw new Abandon(`job is for model index ${job.modelIndex}, not ${rec.modelName} (${modelIndex})`);
@@ -135,7 +166,7 @@ export function createProverQueue(parameters: ProverQueueParameters): ProverQueu
       if (job.status === JobStatus.None || job.status === JobStatus.Created) {
         if (Date.now() - rec.receivedAtMs > assignmentWaitMs) throw new Abandon(`job not assigned on chain within ${assignmentWaitMs} ms of execution`);
         if (job.status === JobStatus.Created && (await chain.latestTimestamp()) > job.deadline) throw new Abandon("job deadline passed before assignment");
-        await sleep(pollIntervalMs);
+        await jobChanged(jobId, seen);
         continue;
       }
       const closed = await closedJob(rec, job, "before proving");
@@ -148,6 +179,7 @@ export function createProverQueue(parameters: ProverQueueParameters): ProverQueu
     const jobId = BigInt(rec.jobId);
     const calldata = decodeCalldata(calldataJson);
     for (;;) {
+      const seen = watcher?.version(jobId) ?? 0;
       const job = await withRetry("getJob", rec, () => chain.getJob(jobId));
       if (job.status !== JobStatus.Assigned) {
         const closed = await closedJob(rec, job, `before stage ${rec.stage} was accepted`);
@@ -162,7 +194,7 @@ export function createProverQueue(parameters: ProverQueueParameters): ProverQueu
       }
       if (job.nextStage < rec.stage) {
         if ((await chain.latestTimestamp()) > job.deadline) throw new Abandon(`deadline passed while stage ${job.nextStage} was still unproven`);
-        await sleep(pollIntervalMs);
+        await jobChanged(jobId, seen);
         continue;
       }
       try {
@@ -189,7 +221,7 @@ export function createProverQueue(parameters: ProverQueueParameters): ProverQueu
         const d = decodeRevert(err);
         if (d && RETRY_LATER.has(d.errorName)) {
           log.debug({ jobId: rec.jobId, stage: rec.stage, error: d.errorName }, "stage not next yet, waiting");
-          await sleep(pollIntervalMs);
+          await jobChanged(jobId, seen);
           continue;
         }
         throw err;
