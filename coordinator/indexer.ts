@@ -27,7 +27,8 @@ export type IndexerStatus = {
   lastError: string | null;
 };
 
-export type IndexerChange = { kind: "job"; jobId: string } | { kind: "registry" };
+/** what changed: a job, the registries (nodes, clusters, models), or an account's JobMarket deposit (lower-case address) */
+export type IndexerChange = { kind: "job"; jobId: string } | { kind: "registry" } | { kind: "account"; account: string };
 
 export type Indexer = {
   start(): void;
@@ -201,8 +202,10 @@ export function createIndexer({ chain, db, log: parentLog, pollIntervalMs, batch
       case "UnbondingCancelled":
         db.prepare("UPDATE nodes SET stake = ?, unbonding = '0', unbond_end = 0, updated_block = ? WHERE id = ?").run(s(a.stake), block, Number(a.nodeId));
         return { kind: "registry" };
+      case "Deposited":
+        return isMarket ? { kind: "account", account: s(a.account).toLowerCase() } : undefined;
       case "Withdrawn":
-        if (isMarket) return undefined; // JobMarket.Withdrawn(account, amount): balances are read live
+        if (isMarket) return { kind: "account", account: s(a.account).toLowerCase() }; // JobMarket.Withdrawn(account, amount)
         db.prepare("UPDATE nodes SET unbonding = '0', unbond_end = 0, updated_block = ? WHERE id = ?").run(block, Number(a.nodeId));
         return { kind: "registry" };
       case "Slashed": {

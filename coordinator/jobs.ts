@@ -45,6 +45,8 @@ import { NoRouteError } from "./routing/errors.ts";
 
 const SECP256K1_HALF_N = 0x7fffffffffffffffffffffffffffffff5d576e7357a4501ddfe92f46681b20a0n;
 const U64 = 1n << 64n;
+/** how long a dApp's JobMarket deposit read stays usable on the fast path (ms) */
+const DEPOSIT_CACHE_MS = 1_000;
 const U128 = 1n << 128n;
 
 export type RelayStatus = "pending" | "confirmed" | "failed";
@@ -194,6 +196,30 @@ export function createJobService(p: CreateJobServiceParameters) {
   let stopped = false;
   const expiring = new Set<string>();
 
+  // JobMarket deposits, cached per dApp for DEPOSIT_CACHE_MS so the fast path does not wait for an
+  // RPC read on every job. Exactness: a relay (which debits the escrow on chain) and the indexer's
+  // Deposited/Withdrawn events drop the entry, a read started before a drop is not stored
+  // (generation check), and a cached value that looks too low is re-read before a job is refused.
+  // What stays: a withdrawal is seen up to the indexer's lag late (as before, when the read could
+  // also precede a withdrawal by the pipeline's duration); the relay then fails on chain.
+  const deposits = new Map<string, { value: bigint; atMs: number }>();
+  const depositGen = new Map<string, number>();
+  function dropDeposit(dApp: string): void {
+    deposits.delete(dApp);
+    depositGen.set(dApp, (depositGen.get(dApp) ?? 0) + 1);
+  }
+  async function depositOf(dApp: Address, { fresh = false }: { fresh?: boolean } = {}): Promise<bigint> {
+    const key = dApp.toLowerCase();
+    const hit = deposits.get(key);
+    if (!fresh && hit && now() - hit.atMs < DEPOSIT_CACHE_MS) return hit.value;
+    const gen = depositGen.get(key) ?? 0;
+    const atMs = now();
+    const value = await chainRead(() => chain.publicClient.readContract({ address: market, abi: jobMarketAbi, functionName: "balanceOf", args: [dApp] }));
+    if ((depositGen.get(key) ?? 0) === gen) deposits.set(key, { value, atMs });
+    if (deposits.size > 10_000) deposits.delete(deposits.keys().next().value!);
+    return value;
+  }
+
   async function chainRead<T>(fn: () => Promise<T>): Promise<T> {
     try {
       return await fn();
@@ -231,6 +257,7 @@ export function createJobService(p: CreateJobServiceParameters) {
   }
   p.indexer?.onChange((c) => {
     if (c.kind === "job") notify(c.jobId);
+    if (c.kind === "account") dropDeposit(c.account);
   });
 
   // ------------------------------------------------------------------ submission
@@ -289,6 +316,9 @@ export function createJobService(p: CreateJobServiceParameters) {
     if (req.deadline <= t + BigInt(p.minDeadlineMarginSec))
       throw new ApiProblem("DEADLINE_EXPIRED", `deadline ${req.deadline} is not at least ${p.minDeadlineMarginSec} s after now (${t}): nodes need time to prove`);
     if (req.deadline - t > c.maxDeadlineWindow) throw new ApiProblem("DEADLINE_TOO_FAR", `deadline is ${req.deadline - t} s away, the JobMarket allows at most ${c.maxDeadlineWindow} s`);
+    // the deposit read (usually cached) overlaps the commitment's CPU time
+    const depositRead = depositOf(req.dApp);
+    depositRead.catch(() => undefined);
     const commitment = await commitValues({ values: input, bits: 8 });
     if (commitment !== req.inputCommitment) throw new ApiProblem("COMMITMENT_MISMATCH", `input commits to ${commitment}, request.inputCommitment is ${req.inputCommitment} (Poseidon, prover/commit.ts commitValues bits 8)`);
     const escrow = model.totalPrice + c.coordinatorFee;
@@ -299,8 +329,9 @@ export function createJobService(p: CreateJobServiceParameters) {
     const pending = db.prepare("SELECT nonce, escrow, job_id FROM submissions WHERE dapp = ? AND relay_status = 'pending'").all(dAppLc) as { nonce: string; escrow: string; job_id: string }[];
     if (openOnChain || pending.some((r) => BigInt(r.nonce) % 256n === lane))
       throw new ApiProblem("LANE_BUSY", `dApp ${req.dApp} already has an open job in lane ${lane} (nonce % 256): wait for it to settle or use another nonce`);
-    const balance = await chainRead(() => chain.publicClient.readContract({ address: market, abi: jobMarketAbi, functionName: "balanceOf", args: [req.dApp] }));
+    let balance = await depositRead;
     const reserved = pending.reduce((sum, r) => sum + BigInt(r.escrow), 0n);
+    if (balance - reserved < escrow) balance = await depositOf(req.dApp, { fresh: true }); // a cached value may predate a deposit
     if (balance - reserved < escrow)
       throw new ApiProblem("INSUFFICIENT_DEPOSIT", `JobMarket deposit of ${req.dApp} is ${balance}${reserved > 0n ? ` (${reserved} reserved by pending jobs)` : ""}, job needs ${escrow}: deposit first`);
 
@@ -409,6 +440,7 @@ export function createJobService(p: CreateJobServiceParameters) {
         fields.nextMs ?? 0,
         row.job_id,
       );
+      dropDeposit(row.dapp); // a relayed job's escrow left the deposit on chain
       notify(row.job_id);
     };
     const wallet = chain.walletClient;
