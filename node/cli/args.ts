@@ -1,4 +1,5 @@
 /** Argument parsing for `proofmesh node …`: node:util parseArgs with errors that name the argument. */
+import { statSync } from "node:fs";
 import { parseArgs, type ParseArgsConfig } from "node:util";
 import { parseUnits } from "viem";
 import { NodeError } from "../errors.ts";
@@ -20,21 +21,63 @@ export type ParsedArgs = { values: Record<string, string | boolean | string[] | 
 
 export function parseCommandArgs(parameters: { command: string; argv: string[]; options: OptionSpec; maxPositionals: number }): ParsedArgs {
   const { command, argv, options, maxPositionals } = parameters;
+  const all: OptionSpec = { ...COMMON_OPTIONS, ...options };
   let parsed;
   try {
-    parsed = parseArgs({ args: argv, options: { ...COMMON_OPTIONS, ...options }, allowPositionals: true, strict: true });
+    parsed = parseArgs({ args: argv, options: all, allowPositionals: true, strict: true, tokens: true });
   } catch (cause) {
     const msg = (cause as Error).message;
     const unknown = /Unknown option '([^']+)'/.exec(msg);
+    if (unknown && /^-[0-9.]/.test(unknown[1])) {
+      throw new NodeError("INVALID_ARGUMENT", `${command}: "${unknown[1]}" is negative (amounts, ids and counts must not be negative)`, { cause });
+    }
     if (unknown) throw new NodeError("INVALID_ARGUMENT", `${command}: unknown option ${unknown[1]} (see \`proofmesh node ${command} --help\`)`, { cause });
     const missingValue = /Option '([^']+?)(?: <value>)?' argument missing/.exec(msg);
     if (missingValue) throw new NodeError("MISSING_ARGUMENT", `${command}: option ${missingValue[1].split(",").pop()!.trim()} needs a value`, { cause });
-    throw new NodeError("INVALID_ARGUMENT", `${command}: ${msg}`, { cause });
+    const ambiguous = /Option '([^']+)' argument is ambiguous/.exec(msg);
+    if (ambiguous) {
+      const flag = ambiguous[1];
+      const next = argv[argv.indexOf(flag) + 1] ?? "";
+      throw new NodeError(
+        "INVALID_ARGUMENT",
+        /^-[0-9.]/.test(next)
+          ? `${command}: option ${flag} "${next}" is negative (it must not be negative)`
+          : `${command}: option ${flag} needs a value, got the option ${next} (write ${flag}=<value> for a value starting with "-")`,
+        { cause },
+      );
+    }
+    throw new NodeError("INVALID_ARGUMENT", `${command}: ${msg.split("\n")[0]}`, { cause });
+  }
+  const seen = new Set<string>();
+  for (const token of parsed.tokens) {
+    if (token.kind !== "option") continue;
+    const spec = all[token.name];
+    if (spec?.type === "string") {
+      if (token.value === "") throw new NodeError("INVALID_ARGUMENT", `${command}: option --${token.name} needs a non-empty value`);
+      if (seen.has(token.name) && spec.multiple !== true) throw new NodeError("INVALID_ARGUMENT", `${command}: option --${token.name} is given more than once`);
+    }
+    seen.add(token.name);
   }
   if (parsed.positionals.length > maxPositionals) {
     throw new NodeError("INVALID_ARGUMENT", `${command}: unexpected argument "${parsed.positionals[maxPositionals]}"`);
   }
-  return parsed as ParsedArgs;
+  const values = parsed.values as ParsedArgs["values"];
+  // common options: checked here, before any command touches the home, the network or the chain
+  if (typeof values.name === "string" && !/^[A-Za-z0-9._-]{1,64}$/.test(values.name)) {
+    throw new NodeError("INVALID_ARGUMENT", `${command}: --name "${values.name}" must be 1-64 characters of [A-Za-z0-9._-]`);
+  }
+  if (typeof values["rpc-url"] === "string") parseRpcUrl(values["rpc-url"], `${command}: --rpc-url`);
+  if (typeof values.coordinator === "string") parseHttpUrl(values.coordinator, `${command}: --coordinator`);
+  if (typeof values.deployments === "string") {
+    let isDir = false;
+    try {
+      isDir = statSync(values.deployments).isDirectory();
+    } catch {
+      /* missing */
+    }
+    if (!isDir) throw new NodeError("INVALID_ARGUMENT", `${command}: --deployments ${values.deployments} is not a directory (the folder holding <chainId>.json from \`npm run deploy\`)`);
+  }
+  return { values, positionals: parsed.positionals };
 }
 
 export function requireString(values: ParsedArgs["values"], name: string, command: string, hint = ""): string {
@@ -46,9 +89,12 @@ export function requireString(values: ParsedArgs["values"], name: string, comman
 /** Token amount in whole tokens with up to 18 decimals ("100", "0.5") → base units. */
 export function parseTokenAmount(raw: string | undefined, what: string): bigint {
   if (raw === undefined || raw === "") throw new NodeError("MISSING_ARGUMENT", `${what} is required (token amount, e.g. 100 or 0.5)`);
-  if (!/^(0|[1-9][0-9]{0,20})(\.[0-9]{1,18})?$/.test(raw)) {
+  const m = /^([0-9]+)(?:\.([0-9]+))?$/.exec(raw);
+  if (!m || (m[1].length > 1 && m[1].startsWith("0"))) {
     throw new NodeError("INVALID_ARGUMENT", `${what} "${raw}" is not a token amount (decimal, at most 18 decimals, e.g. 100 or 0.5)`);
   }
+  if ((m[2] ?? "").length > 18) throw new NodeError("INVALID_ARGUMENT", `${what} "${raw}" has ${m[2].length} decimals; PMT has at most 18`);
+  if (m[1].length > 21) throw new NodeError("INVALID_ARGUMENT", `${what} "${raw}" is too large (at most 21 integer digits)`);
   const v = parseUnits(raw, 18);
   if (v === 0n) throw new NodeError("INVALID_ARGUMENT", `${what} must be greater than 0`);
   return v;
@@ -72,4 +118,17 @@ export function parseHttpUrl(raw: string, what: string): string {
   if (u.protocol !== "http:" && u.protocol !== "https:") throw new NodeError("INVALID_ARGUMENT", `${what} "${raw}" must be an http(s) URL`);
   if (u.username || u.password) throw new NodeError("INVALID_ARGUMENT", `${what} must not contain credentials`);
   return raw.replace(/\/+$/, "");
+}
+
+/** JSON-RPC endpoint: http(s):// or ws(s):// URL. */
+export function parseRpcUrl(raw: string, what: string): string {
+  let u: URL;
+  try {
+    u = new URL(raw);
+  } catch (cause) {
+    throw new NodeError("INVALID_ARGUMENT", `${what} "${raw}" is not a URL (expected http(s):// or ws(s)://)`, { cause });
+  }
+  if (!["http:", "https:", "ws:", "wss:"].includes(u.protocol)) throw new NodeError("INVALID_ARGUMENT", `${what} "${raw}" must be an http(s):// or ws(s):// URL`);
+  if (raw.length > 512) throw new NodeError("INVALID_ARGUMENT", `${what} is ${raw.length} characters long (at most 512)`);
+  return raw;
 }

@@ -29,7 +29,8 @@ groups:
 
 Run 'proofmesh <group> --help' for a group's commands and options.`;
 
-export async function main({ argv, io }: { argv: string[]; io: CliIo }): Promise<number> {
+/** `env` defaults to the process environment (config/env.ts); tests pass their own. */
+export async function main({ argv, io, env = readEnv() }: { argv: string[]; io: CliIo; env?: Readonly<Record<string, string | undefined>> }): Promise<number> {
   const [group, ...rest] = argv;
   if (!group || group === "--help" || group === "-h" || group === "help") {
     (group ? io.out : io.err)(USAGE);
@@ -41,7 +42,7 @@ export async function main({ argv, io }: { argv: string[]; io: CliIo }): Promise
     return 2;
   }
   const mod = await load();
-  return mod.run({ argv: rest, io, env: readEnv() });
+  return mod.run({ argv: rest, io, env });
 }
 
 if (import.meta.main) {

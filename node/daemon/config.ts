@@ -95,7 +95,7 @@ export function resolveServeConfig(parameters: { values: ParsedArgs["values"]; e
     ...(shards !== undefined && shards.length > 0 ? { shards } : {}),
     proverConcurrency: int(v["prover-concurrency"], "prover-concurrency") ?? file.proverConcurrency ?? availableParallelism(),
     maxPendingProofs: int(v["max-pending-proofs"], "max-pending-proofs") ?? file.maxPendingProofs ?? 1_000,
-    chainPollIntervalMs: int(v["chain-poll-interval-ms"], "chain-poll-interval-ms") ?? file.chainPollIntervalMs ?? 500,
+    chainPollIntervalMs: int(v["chain-poll-interval-ms"], "chain-poll-interval-ms") ?? file.chainPollIntervalMs ?? 200,
     assignmentWaitMs: int(v["assignment-wait-ms"], "assignment-wait-ms") ?? file.assignmentWaitMs ?? 600_000,
     shutdownGraceMs: int(v["shutdown-grace-ms"], "shutdown-grace-ms") ?? file.shutdownGraceMs ?? 30_000,
     bodyLimitBytes: int(v["body-limit-bytes"], "body-limit-bytes") ?? 256 * 1024,
@@ -106,8 +106,12 @@ export function resolveServeConfig(parameters: { values: ParsedArgs["values"]; e
   if (!check.Check(config)) {
     const e = check.Errors(config)[0];
     const field = (e?.instancePath ?? "").replace(/^\//, "").replace(/\/.*/, "");
-    const flag = field.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
-    throw new NodeError("INVALID_ARGUMENT", `serve: --${flag || "config"} ${e?.message ?? "is invalid"}${field ? ` (got ${JSON.stringify((config as Record<string, unknown>)[field])})` : ""}`);
+    // the flag that sets the field (most are the kebab-case field name)
+    const renamed: Record<string, string> = { listenPort: "port", gossipPeers: "peer", artifactPeers: "artifact-peer", embeddedArtifacts: "no-embedded-artifacts", expectedChainId: "home" };
+    const flag = renamed[field] ?? field.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
+    const got = field ? (config as Record<string, unknown>)[field] : undefined;
+    const message = field === "backend" ? "must be native or wasm" : field === "logLevel" ? "must be one of fatal, error, warn, info, debug, trace, silent" : field === "gossipPeers" ? "must be a multiaddr such as /ip4/127.0.0.1/tcp/4001/p2p/<peer id>" : (e?.message ?? "is invalid");
+    throw new NodeError("INVALID_ARGUMENT", `serve: --${flag || "config"} ${message}${field ? ` (got ${JSON.stringify(got)})` : ""}`);
   }
   return { ...(config as Static<typeof ServeConfigSchema>), home };
 }

@@ -13,6 +13,7 @@ import {
   describeError,
   jsonLine,
   parse,
+  parseDeploymentFile,
   parseJobIdArg,
   parseUrl,
   requireString,
@@ -38,14 +39,15 @@ export async function run({ argv, io, env }: RunParameters): Promise<number> {
       json: { type: "boolean" },
       help: { type: "boolean", short: "h" },
     });
-    if (values.help) return (io.out(USAGE), EXIT_OK);
+    if (values.help || (positionals.length === 1 && positionals[0] === "help")) return (io.out(USAGE), EXIT_OK);
     const jobId = parseJobIdArg(positionals[0]);
     if (positionals.length > 1) throw new UsageError(`unexpected argument "${positionals[1]}"`);
     const coordinatorUrl = parseUrl(requireString(values.coordinator ?? env.PROOFMESH_COORDINATOR_URL, "--coordinator", "or set PROOFMESH_COORDINATOR_URL"), "--coordinator");
     const rpcUrl = parseUrl(requireString(values["rpc-url"] ?? env.PROOFMESH_RPC_URL, "--rpc-url", "or set PROOFMESH_RPC_URL"), "--rpc-url");
+    const deploymentFile = parseDeploymentFile(values.deployment);
 
     const { publicClient, chainId } = await connect({ rpcUrl });
-    const deployment = await resolveDeployment({ file: values.deployment, env, chainId });
+    const deployment = await resolveDeployment({ file: deploymentFile, env, chainId });
     const audit = await auditJob({ jobId, coordinatorUrl, publicClient, deployment });
     if (values.json) {
       io.out(jsonLine({ jobId: audit.jobId, ok: audit.ok, verdicts: audit.verdicts }));

@@ -1,4 +1,5 @@
 // Shared plumbing of the `proofmesh job` and `proofmesh audit` commands.
+import { statSync } from "node:fs";
 import { parseArgs, type ParseArgsConfig } from "node:util";
 
 import { createPublicClient, createWalletClient, defineChain, http, isHex, parseEther, webSocket, type Hex } from "viem";
@@ -26,16 +27,36 @@ export const EXIT_USAGE = 2;
 
 type Options = NonNullable<ParseArgsConfig["options"]>;
 
-/** node:util parseArgs (strict), with its errors turned into specific UsageErrors. */
+/** node:util parseArgs (strict), with its errors turned into specific UsageErrors; rejects empty and repeated option values. */
 export function parse<O extends Options>(argv: string[], options: O) {
+  let parsed;
   try {
-    return parseArgs({ args: argv, options, allowPositionals: true, strict: true });
+    parsed = parseArgs({ args: argv, options, allowPositionals: true, strict: true, tokens: true });
   } catch (e) {
     const err = e as { code?: string; message: string };
     const m = err.message.split("\n")[0] ?? err.message;
+    const unknown = /^Unknown option '([^']+)'/.exec(m);
+    if (unknown && /^-[0-9.]/.test(unknown[1] as string)) throw new UsageError(`invalid argument "${unknown[1]}": must not be negative`);
     if (err.code === "ERR_PARSE_ARGS_UNKNOWN_OPTION") throw new UsageError(m.replace(/\. To specify a positional.*$/, ""));
+    const ambiguous = /^Option '([^']+)' argument is ambiguous/.exec(m);
+    if (ambiguous) {
+      const flag = ambiguous[1] as string;
+      const next = argv[argv.indexOf(flag) + 1] ?? "";
+      throw new UsageError(/^-[0-9.]/.test(next) ? `invalid ${flag} "${next}": must not be negative` : `option ${flag} needs a value, got the option ${next} (write ${flag}=<value> for a value starting with "-")`);
+    }
     throw new UsageError(m);
   }
+  const seen = new Set<string>();
+  for (const token of parsed.tokens) {
+    if (token.kind !== "option") continue;
+    const spec = options[token.name];
+    if (spec?.type === "string") {
+      if (token.value === "") throw new UsageError(`option --${token.name} needs a non-empty value`);
+      if (seen.has(token.name) && spec.multiple !== true) throw new UsageError(`option --${token.name} is given more than once`);
+    }
+    seen.add(token.name);
+  }
+  return parsed;
 }
 
 export function requireString(value: string | undefined, what: string, hint: string): string {
@@ -69,16 +90,44 @@ export function parseIntArg(value: string, what: string, min: number, max: numbe
   return n;
 }
 
-/** Token amount: "2.5" = 2.5 tokens (18 decimals), or "<integer>wei" in base units. */
-export function parseAmount(value: string, what: string): bigint {
+const UINT256_MAX = (1n << 256n) - 1n;
+
+/** Token amount: "2.5" = 2.5 tokens (18 decimals), or "<integer>wei" in base units; at most `max` base units. */
+export function parseAmount(value: string, what: string, max: bigint = UINT256_MAX): bigint {
   const wei = /^([0-9]{1,78})wei$/.exec(value);
-  if (wei) return BigInt(wei[1] as string);
-  if (!/^[0-9]{1,60}(\.[0-9]{1,18})?$/.test(value)) throw new UsageError(`invalid ${what} "${value}": expected tokens like 2.5, or base units like 2500000000000000000wei`);
-  return parseEther(value);
+  let amount: bigint;
+  if (wei) amount = BigInt(wei[1] as string);
+  else {
+    const m = /^([0-9]+)(?:\.([0-9]+))?$/.exec(value);
+    if (!m) throw new UsageError(`invalid ${what} "${value}": expected tokens like 2.5, or base units like 2500000000000000000wei`);
+    if ((m[2] ?? "").length > 18) throw new UsageError(`invalid ${what} "${value}": more than 18 decimals`);
+    if ((m[1] as string).length > 60) throw new UsageError(`invalid ${what} "${value}": too large`);
+    amount = parseEther(value);
+  }
+  if (amount > max) throw new UsageError(`invalid ${what} "${value}": too large (at most ${max} base units)`);
+  return amount;
 }
 
 export function parsePrivateKey(value: string, what: string): Hex {
   if (!(isHex(value) && value.length === 66)) throw new UsageError(`invalid ${what}: must be a 0x-prefixed 32-byte hex private key`);
+  try {
+    privateKeyToAccount(value);
+  } catch {
+    throw new UsageError(`invalid ${what}: not a valid secp256k1 private key (must be between 1 and the curve order)`);
+  }
+  return value;
+}
+
+/** `--deployment <file>`: must be a readable file (checked before any network call). */
+export function parseDeploymentFile(value: string | undefined): string | undefined {
+  if (value === undefined) return undefined;
+  let isFile = false;
+  try {
+    isFile = statSync(value).isFile();
+  } catch {
+    /* missing */
+  }
+  if (!isFile) throw new UsageError(`invalid --deployment ${value}: no such file (a deployment JSON written by npm run deploy)`);
   return value;
 }
 

@@ -4,10 +4,12 @@
  */
 import { readFile } from "node:fs/promises";
 
-import { formatEther } from "viem";
+import { formatEther, isHex } from "viem";
 
 import { getTestDigit, TEST_SIZE } from "../../prover/data/mnist.ts";
+import { DEFAULT_MODEL_ID } from "../../prover/models/config.ts";
 import { deposit } from "../deposit.ts";
+import { InvalidParameterError } from "../errors.ts";
 import { getJob } from "../get-job.ts";
 import { getJobOnChain } from "../get-job-on-chain.ts";
 import { decodeImage } from "../image/decode-image.ts";
@@ -23,6 +25,7 @@ import {
   jsonLine,
   parse,
   parseAmount,
+  parseDeploymentFile,
   parseIntArg,
   parseJobIdArg,
   parsePrivateKey,
@@ -48,6 +51,8 @@ commands:
 environment: PROOFMESH_COORDINATOR_URL, PROOFMESH_RPC_URL, PROOFMESH_PRIVATE_KEY, PROOFMESH_DEPLOYMENTS
 images: 28×28 grayscale, light digit on dark background (MNIST); --invert for dark on light.
 amounts: tokens with up to 18 decimals ("2.5") or base units ("2500000000000000000wei").`;
+
+const UINT128_MAX = (1n << 128n) - 1n;
 
 const common = {
   coordinator: { type: "string" },
@@ -89,7 +94,8 @@ async function submit(argv: string[], io: CliIo, env: CliEnv): Promise<number> {
   const rpcUrl = rpcOf(values["rpc-url"], env);
   const privateKey = keyOf(values["private-key"], env);
   const clusterId = values.cluster !== undefined ? parseIntArg(values.cluster, "--cluster", 1, 0xffffffff) : 1;
-  const maxFee = values["max-fee"] !== undefined ? parseAmount(values["max-fee"], "--max-fee") : undefined;
+  const maxFee = values["max-fee"] !== undefined ? parseAmount(values["max-fee"], "--max-fee", UINT128_MAX) : undefined;
+  if (maxFee === 0n) throw new UsageError("invalid --max-fee: must be positive");
   const deadlineSeconds = values["deadline-seconds"] !== undefined ? parseIntArg(values["deadline-seconds"], "--deadline-seconds", 1, 365 * 86_400) : undefined;
   let nonce: bigint | undefined;
   if (values.nonce !== undefined) {
@@ -100,6 +106,10 @@ async function submit(argv: string[], io: CliIo, env: CliEnv): Promise<number> {
   if (wait !== "answer" && wait !== "settled") throw new UsageError(`invalid --wait "${wait}": expected answer or settled`);
   const timeoutSeconds = values["timeout-seconds"] !== undefined ? parseIntArg(values["timeout-seconds"], "--timeout-seconds", 1, 86_400) : 300;
   if (values.model !== undefined && values.model.trim() === "") throw new UsageError("invalid --model: empty");
+  if (values.model !== undefined && /^0x/i.test(values.model) && !(isHex(values.model) && values.model.length === 66)) {
+    throw new UsageError(`invalid --model "${values.model}": a 0x model id must be 32 bytes (64 hex digits); or give the model name`);
+  }
+  const deploymentFile = parseDeploymentFile(values.deployment);
 
   let input: number[];
   let source: string;
@@ -123,7 +133,7 @@ async function submit(argv: string[], io: CliIo, env: CliEnv): Promise<number> {
   }
 
   const { publicClient, chainId, walletClient } = await connect({ rpcUrl, privateKey });
-  const deployment = await resolveDeployment({ file: values.deployment, env, chainId });
+  const deployment = await resolveDeployment({ file: deploymentFile, env, chainId });
   const started = performance.now();
   const { jobId, request, answer } = await submitJob({
     coordinatorUrl,
@@ -137,6 +147,15 @@ async function submit(argv: string[], io: CliIo, env: CliEnv): Promise<number> {
     deadlineSeconds,
     nonce,
     timeoutMs: timeoutSeconds * 1000,
+  }).catch((e: unknown) => {
+    // the SDK names its parameters (and the model by its bytes32 id): name the flags as the user gave them
+    if (e instanceof InvalidParameterError) {
+      const m = e.shortMessage;
+      if (m.startsWith("unknown model ")) throw new InvalidParameterError(`unknown --model "${values.model ?? DEFAULT_MODEL_ID}" (${m.slice("unknown model ".length)})`, { details: e.details });
+      if (m.startsWith("deadlineSeconds ")) throw new InvalidParameterError(`invalid --deadline-seconds ${m.slice("deadlineSeconds ".length)}`, { details: e.details });
+      if (m.startsWith("maxFee ")) throw new InvalidParameterError(`invalid --max-fee: ${m.slice("maxFee ".length)} (in base units)`, { details: e.details });
+    }
+    throw e;
   });
   const answeredMs = performance.now() - started;
   const route = answer.route.map((r) => `stage ${r.stage} → node ${r.nodeId}`).join(", ");
@@ -165,6 +184,7 @@ async function status(argv: string[], io: CliIo, env: CliEnv): Promise<number> {
   if (!coordinatorRaw && !rpcRaw) throw new UsageError("missing --coordinator and --rpc-url: give at least one (or set PROOFMESH_COORDINATOR_URL / PROOFMESH_RPC_URL)");
   const coordinatorUrl = coordinatorRaw ? parseUrl(coordinatorRaw, "--coordinator") : undefined;
   const rpcUrl = rpcRaw ? parseUrl(rpcRaw, "--rpc-url") : undefined;
+  const deploymentFile = parseDeploymentFile(values.deployment);
 
   const out: Record<string, unknown> = { jobId };
   let failed = false;
@@ -178,7 +198,7 @@ async function status(argv: string[], io: CliIo, env: CliEnv): Promise<number> {
   }
   if (rpcUrl) {
     const { publicClient, chainId } = await connect({ rpcUrl });
-    const deployment = await resolveDeployment({ file: values.deployment, env, chainId });
+    const deployment = await resolveDeployment({ file: deploymentFile, env, chainId });
     out.chain = await getJobOnChain({ publicClient, deployment, jobId });
   }
   if (values.json) io.out(jsonLine(out));
@@ -201,8 +221,9 @@ async function depositCommand(argv: string[], io: CliIo, env: CliEnv): Promise<n
   if (amount === 0n) throw new UsageError("invalid --amount: must be positive");
   const rpcUrl = rpcOf(values["rpc-url"], env);
   const privateKey = keyOf(values["private-key"], env);
+  const deploymentFile = parseDeploymentFile(values.deployment);
   const { publicClient, chainId, walletClient } = await connect({ rpcUrl, privateKey });
-  const deployment = await resolveDeployment({ file: values.deployment, env, chainId });
+  const deployment = await resolveDeployment({ file: deploymentFile, env, chainId });
   const res = await deposit({ publicClient, walletClient: walletClient!, deployment, amount });
   if (values.json) io.out(jsonLine(res));
   else io.out(`deposited ${formatEther(amount)} (tx ${res.depositTxHash}); JobMarket balance ${formatEther(res.balance)}`);

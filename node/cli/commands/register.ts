@@ -1,5 +1,5 @@
 /** `register`, `join`, `leave`: the node's on-chain record and cluster membership. */
-import { type Hex } from "viem";
+import { isHex, type Hex } from "viem";
 import { toModelId } from "../../../deploy/protocol.ts";
 import { readManifest } from "../../../prover/manifest.ts";
 import { sendTx } from "../../chain/send-tx.ts";
@@ -27,10 +27,29 @@ export async function getClusterOrThrow(ctx: ChainContext, clusterId: number, co
   return cluster;
 }
 
+/** StakeRegistry.MAX_MODELS_PER_NODE / MAX_ENDPOINT_LENGTH (checked here so a bad argument never becomes a reverted transaction). */
+const MAX_MODELS_PER_NODE = 32;
+const MAX_ENDPOINT_BYTES = 256;
+
+/** `--models a,b` → the names, checked without the chain (non-empty, no duplicates, 0x ids of 32 bytes, at most 32). */
+function parseModelNames(raw: string): string[] {
+  const names = raw.split(",").map((s) => s.trim());
+  if (names.every((n) => n.length === 0)) throw new NodeError("MISSING_ARGUMENT", "register: --models needs at least one model id");
+  const empty = names.findIndex((n) => n.length === 0);
+  if (empty >= 0) throw new NodeError("INVALID_ARGUMENT", `register: --models "${raw}" has an empty model id at position ${empty + 1}`);
+  if (names.length > MAX_MODELS_PER_NODE) throw new NodeError("INVALID_ARGUMENT", `register: --models lists ${names.length} models, at most ${MAX_MODELS_PER_NODE}`);
+  for (const name of names) {
+    if (/^0x/i.test(name) && !(isHex(name) && name.length === 66)) {
+      throw new NodeError("INVALID_ARGUMENT", `register: --models: "${name}" is neither a model name nor a 0x-prefixed 32-byte model id`);
+    }
+  }
+  const dup = names.find((n, i) => names.indexOf(n) !== i);
+  if (dup !== undefined) throw new NodeError("INVALID_ARGUMENT", `register: --models lists "${dup}" twice`);
+  return names;
+}
+
 /** Manifest ids ("mnist-mlp-784-64-32-10") or 0x bytes32 model ids → on-chain ids, each registered. */
-async function resolveModels(ctx: ChainContext, raw: string): Promise<{ modelIds: Hex[]; names: string[] }> {
-  const names = raw.split(",").map((s) => s.trim()).filter((s) => s.length > 0);
-  if (names.length === 0) throw new NodeError("MISSING_ARGUMENT", "register: --models needs at least one model id");
+async function resolveModels(ctx: ChainContext, names: string[]): Promise<{ modelIds: Hex[]; names: string[] }> {
   const known = readManifest().models.map((m) => m.id);
   const modelIds: Hex[] = [];
   for (const name of names) {
@@ -46,6 +65,13 @@ async function resolveModels(ctx: ChainContext, raw: string): Promise<{ modelIds
   return { modelIds, names };
 }
 
+function parseEndpoint(raw: string): string {
+  const endpoint = parseHttpUrl(raw, "register: --endpoint");
+  const bytes = Buffer.byteLength(endpoint);
+  if (bytes > MAX_ENDPOINT_BYTES) throw new NodeError("INVALID_ARGUMENT", `register: --endpoint is ${bytes} bytes long, the StakeRegistry takes at most ${MAX_ENDPOINT_BYTES}`);
+  return endpoint;
+}
+
 export const REGISTER_OPTIONS = {
   endpoint: { type: "string" },
   cluster: { type: "string" },
@@ -56,12 +82,13 @@ export const REGISTER_OPTIONS = {
 /** `register --endpoint <url> --cluster <id> --memory-bytes <n> --models <id,…>` */
 export async function registerCommand({ argv, env, out }: CommandParameters): Promise<number> {
   const { values } = parseCommandArgs({ command: "register", argv, options: REGISTER_OPTIONS, maxPositionals: 0 });
-  const endpointRaw = (values.endpoint as string | undefined) ?? undefined;
+  const endpointFlag = values.endpoint !== undefined ? parseEndpoint(values.endpoint as string) : undefined;
   const clusterId = Number(parseUint(requireString(values, "cluster", "register", "0 = no cluster"), "register: --cluster", UINT32_MAX));
   const memoryBytes = parseUint(requireString(values, "memory-bytes", "register", "memory the node offers for shards"), "register: --memory-bytes", UINT64_MAX);
-  const modelsRaw = requireString(values, "models", "register", "comma-separated model ids, e.g. mnist-mlp-784-64-32-10");
+  if (memoryBytes === 0n) throw new NodeError("INVALID_ARGUMENT", "register: --memory-bytes must be greater than 0 (memory the node offers for shards)");
+  const modelNames = parseModelNames(requireString(values, "models", "register", "comma-separated model ids, e.g. mnist-mlp-784-64-32-10"));
   const ctx = await loadChainContext({ values, env, command: "register" });
-  const endpoint = parseHttpUrl(endpointRaw ?? ctx.file.endpoint ?? requireString(values, "endpoint", "register", "the node's public HTTP URL"), "register: --endpoint");
+  const endpoint = endpointFlag ?? parseEndpoint(ctx.file.endpoint ?? requireString(values, "endpoint", "register", "the node's public HTTP URL"));
   const { stake } = ctx.contracts;
   const existing = await stake.read.nodeIdOf([ctx.operator]);
   if (existing !== 0) {
@@ -70,7 +97,7 @@ export async function registerCommand({ argv, env, out }: CommandParameters): Pr
     });
   }
   const cluster = clusterId === 0 ? undefined : await getClusterOrThrow(ctx, clusterId, "register");
-  const { modelIds, names } = await resolveModels(ctx, modelsRaw);
+  const { modelIds, names } = await resolveModels(ctx, modelNames);
   const gas = await ctx.chain.publicClient.getBalance({ address: ctx.operator });
   if (gas === 0n) {
     throw new NodeError("INSUFFICIENT_GAS_FUNDS", `register: operator ${ctx.operator} has no native currency to pay for gas`, { details: "send some ETH to the operator address" });
@@ -111,6 +138,7 @@ async function callerNode(ctx: ChainContext, command: string) {
 export async function joinCommand({ argv, env, out }: CommandParameters): Promise<number> {
   const { values, positionals } = parseCommandArgs({ command: "join", argv, options: { "allow-below-minimum": { type: "boolean" } }, maxPositionals: 1 });
   const clusterId = Number(parseUint(positionals[0], "join: <clusterId>", UINT32_MAX));
+  if (clusterId === 0) throw new NodeError("INVALID_ARGUMENT", "join: <clusterId> must be at least 1 (cluster 0 means no cluster; use `proofmesh node leave`)");
   const ctx = await loadChainContext({ values, env, command: "join" });
   const { nodeId, node } = await callerNode(ctx, "join");
   if (node.clusterId !== 0) {

@@ -23,7 +23,7 @@ export const SERVE_USAGE = `usage: proofmesh node serve [options]     (flags > e
   --shards <model[:k],…>           serve only these shards (default: every shard of the node's on-chain models)
   --prover-concurrency <n>         parallel provers (default: one per core)
   --max-pending-proofs <n>         bounded prover queue; beyond it execute answers 503 QUEUE_FULL (default 1000)
-  --chain-poll-interval-ms <n>     job/assignment polling (default 500)
+  --chain-poll-interval-ms <n>     how often the job watcher polls the chain head, ms (default 200)
   --assignment-wait-ms <n>         give up on a stage not assigned on chain after this (default 600000)
   --shutdown-grace-ms <n>          time running proofs get at shutdown (default 30000)
   --body-limit-bytes <n>           HTTP body limit (default 262144)

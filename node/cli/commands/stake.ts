@@ -111,11 +111,15 @@ export const WITHDRAW_OPTIONS = { earnings: { type: "boolean" }, amount: { type:
 /** `withdraw`: unbonded stake (default) or, with --earnings, the JobMarket credits. */
 export async function withdrawCommand({ argv, env, out }: CommandParameters): Promise<number> {
   const { values } = parseCommandArgs({ command: "withdraw", argv, options: WITHDRAW_OPTIONS, maxPositionals: 0 });
+  if (values.amount !== undefined && values.earnings !== true) {
+    throw new NodeError("INVALID_ARGUMENT", "withdraw: --amount only applies with --earnings (unbonded stake is withdrawn in full)");
+  }
+  const requested = values.amount !== undefined ? parseTokenAmount(values.amount as string, "withdraw: --amount") : undefined;
   const ctx = await loadChainContext({ values, env, command: "withdraw" });
   const { stake, market } = ctx.contracts;
   if (values.earnings === true) {
     const credit = await market.read.balanceOf([ctx.operator]);
-    const amount = values.amount !== undefined ? parseTokenAmount(values.amount as string, "withdraw: --amount") : credit;
+    const amount = requested ?? credit;
     if (credit === 0n) throw new NodeError("NOTHING_TO_WITHDRAW", `withdraw: operator ${ctx.operator} has no JobMarket earnings`);
     if (amount > credit) throw new NodeError("INSUFFICIENT_BALANCE", `withdraw: --amount ${formatToken(amount)} exceeds the earnings ${formatToken(credit)}`);
     await requireGas(ctx, "withdraw");
@@ -123,7 +127,6 @@ export async function withdrawCommand({ argv, env, out }: CommandParameters): Pr
     out.result({ kind: "earnings", amount, txs: [sent] }, [`withdrew ${formatToken(amount)} of earnings to ${ctx.operator}`]);
     return 0;
   }
-  if (values.amount !== undefined) throw new NodeError("INVALID_ARGUMENT", "withdraw: --amount only applies with --earnings (unbonded stake is withdrawn in full)");
   const nodeId = await requireNode(ctx, "withdraw");
   const node = await stake.read.getNode([nodeId]);
   if (node.unbonding === 0n) {
