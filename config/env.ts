@@ -15,6 +15,7 @@
  * - PROOFMESH_DEPLOYMENT     deployment file (coordinator)
  * - PROOFMESH_COORDINATOR_HOST / _PORT / _DB / _KEY   coordinator listen address, SQLite file, relayer key
  * - PROOFMESH_GOSSIP_PORT, PROOFMESH_GOSSIP_BOOTSTRAP  coordinator gossip listen port and bootstrap peers
+ * - PROOFMESH_FUZZ_SEED      seed of the HTTP fuzz tests (test/fuzz/generators.ts; printed on failure)
  */
 export type Env = Readonly<Record<string, string | undefined>>;
 

@@ -22,11 +22,12 @@
  */
 import rateLimit from "@fastify/rate-limit";
 import swagger from "@fastify/swagger";
-import { TypeBoxValidatorCompiler, type TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
-import Fastify, { type FastifyError, type FastifyPluginAsync } from "fastify";
+import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
+import Fastify, { type FastifyError, type FastifyPluginAsync, type FastifyReply, type FastifyRequest } from "fastify";
 import type { Logger } from "pino";
 import { Type } from "typebox";
 import { JobAnswerSchema, JobSubmissionSchema, StageLimits } from "../node/wire/messages.ts";
+import { strictValidatorCompiler } from "../node/wire/http-validator.ts";
 import { DEFAULT_HEALTH_CONFIG } from "./routing/health.ts";
 import { ApiErrorCodes, ApiProblem, type ApiErrorCode } from "./errors.ts";
 import {
@@ -54,6 +55,9 @@ import type { Coordinator } from "./services.ts";
 
 const TERMINAL = new Set(["settled", "expired", "failed"]);
 
+/** Longest URL path parameter (fastify's default; ids and hashes are at most 78 characters). */
+const MAX_PARAM_LENGTH = 100;
+
 function httpError(statusCode: number): string {
   return (
     { 400: "Bad Request", 401: "Unauthorized", 402: "Payment Required", 404: "Not Found", 409: "Conflict", 413: "Payload Too Large", 415: "Unsupported Media Type", 429: "Too Many Requests", 500: "Internal Server Error", 503: "Service Unavailable" } as Record<number, string>
@@ -68,14 +72,21 @@ function body(code: ApiErrorCode, message: string) {
 /** Maps any thrown error to the ApiError body. Bad input is always 4xx, never 5xx. */
 export function toApiError(err: FastifyError | Error): { statusCode: number; code: ApiErrorCode; error: string; message: string } {
   if (err instanceof ApiProblem) return body(err.code, err.shortMessage);
-  const e = err as FastifyError & { validation?: { instancePath?: string; message?: string }[]; validationContext?: string };
+  const e = err as FastifyError & { validation?: { instancePath?: string; message?: string; keyword?: string }[]; validationContext?: string };
   if (e.validation) {
     const first = [...e.validation].sort((a, b) => (b.instancePath?.length ?? 0) - (a.instancePath?.length ?? 0))[0];
     const where = `${e.validationContext ?? "request"}${first?.instancePath ?? ""}`;
     const tensor = e.validationContext === "body" && /^\/input(\/|$)/.test(first?.instancePath ?? "");
-    return body(tensor ? "MALFORMED_TENSOR" : "INVALID_REQUEST", tensor ? `${where}: ${first?.message ?? "invalid"} (input must be integers 0..255)` : `${where}: ${first?.message ?? "invalid"}`);
+    // TypeBox reports a field that additionalProperties: false refuses as "schema is false"
+    const what = first?.keyword === "boolean" ? "unknown field" : (first?.message ?? "invalid");
+    return body(tensor ? "MALFORMED_TENSOR" : "INVALID_REQUEST", tensor ? `${where}: ${what} (input must be integers 0..255)` : `${where}: ${what}`);
   }
   switch (e.code) {
+    // router errors (frameworkErrors): never echo the URL, it may be megabytes
+    case "FST_ERR_BAD_URL":
+      return body("INVALID_REQUEST", "the URL path is not valid (bad percent-encoding)");
+    case "FST_ERR_MAX_PARAM_LENGTH":
+      return body("INVALID_REQUEST", `a URL path parameter is longer than ${MAX_PARAM_LENGTH} characters`);
     case "FST_ERR_CTP_BODY_TOO_LARGE":
       return body("PAYLOAD_TOO_LARGE", `body larger than ${StageLimits.maxBytes} bytes`);
     case "FST_ERR_CTP_INVALID_MEDIA_TYPE":
@@ -322,6 +333,13 @@ export const coordinatorRoutes: FastifyPluginAsync<CoordinatorRoutesOptions> = a
   );
 };
 
+/** fastify `frameworkErrors`: router failures (bad percent-encoding, over-long path parameter) as ApiErrors. */
+function frameworkErrors(err: FastifyError, req: FastifyRequest, reply: FastifyReply): void {
+  const b = toApiError(err);
+  req.log.info({ code: b.code, msg: b.message }, "request rejected");
+  void reply.status(b.statusCode).send(b);
+}
+
 export type BuildAppParameters = { coordinator: Coordinator; logger: Logger };
 
 /** A configured fastify instance with every plugin and route (not listening). */
@@ -329,9 +347,12 @@ export async function buildApp({ coordinator, logger }: BuildAppParameters) {
   const app = Fastify({
     loggerInstance: logger,
     bodyLimit: StageLimits.maxBytes,
+    routerOptions: { maxParamLength: MAX_PARAM_LENGTH },
+    // bad percent-encoding / over-long path parameters: ApiErrors too (fastify's own body otherwise)
+    frameworkErrors,
     return503OnClosing: true,
     forceCloseConnections: "idle",
-  }).setValidatorCompiler(TypeBoxValidatorCompiler);
+  }).setValidatorCompiler(strictValidatorCompiler); // TypeBox; strict integers/booleans in params and query strings
 
   await app.register(swagger, {
     openapi: {

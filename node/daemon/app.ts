@@ -10,11 +10,12 @@
  * Errors are ApiError bodies with stable codes; bad input is always a 4xx.
  */
 import { createReadStream } from "node:fs";
-import type { FastifyError, FastifyPluginAsync } from "fastify";
+import type { FastifyError, FastifyPluginAsync, FastifyReply, FastifyRequest } from "fastify";
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import { Type } from "typebox";
 import type { Address, Hex } from "viem";
 import { NodeApiError } from "../errors.ts";
+import { strictValidatorCompiler } from "../wire/http-validator.ts";
 import {
   ApiErrorSchema,
   NodeHealthSchema,
@@ -26,12 +27,13 @@ import {
   type StageExecuteResponse,
   type StageTrace,
 } from "../wire/messages.ts";
-import { JobStatus, type ChainView } from "./chain-view.ts";
+import { JOB_STATUS_NAMES, JobStatus } from "./chain-view.ts";
 import { forwardStage } from "./forward.ts";
+import type { JobWatcher } from "./job-watcher.ts";
 import type { NodeMetrics } from "./metrics.ts";
 import type { ProverQueue } from "./prover-queue.ts";
 import type { ShardCatalog } from "./shards.ts";
-import { STAGE_STATUSES, type NodeStore } from "./store.ts";
+import { STAGE_STATUSES, type NodeStore, type StageRecord } from "./store.ts";
 
 export type NodeIdentity = { chainId: number; nodeId: number; operator: Address; signer: Address; clusterId: number; endpoint: string };
 
@@ -42,10 +44,11 @@ export type NodeAppOptions = {
   queue: ProverQueue;
   metrics: NodeMetrics;
   version: string;
-  /** checks an on-chain assignment that already exists (never blocks the fast path on RPC failures) */
-  chain?: ChainView;
-  /** budget for that check (default 150 ms) */
-  assignmentCheckMs?: number;
+  /**
+   * The daemon's index of JobMarket events: a stage whose job is already assigned on chain to
+   * another node, or closed, is refused. A local lookup: the fast path makes no RPC call.
+   */
+  jobs?: Pick<JobWatcher, "peek">;
   gossip?: () => NodeHealth["gossip"];
   draining: () => boolean;
   startedAtMs: number;
@@ -76,9 +79,9 @@ const ERROR_CODES: Record<string, string> = {
 };
 
 const nodeApp: FastifyPluginAsyncTypebox<NodeAppOptions> = async (app, opts) => {
-  const { identity, shards, store, queue, metrics, version, chain, draining, startedAtMs, fetchImpl } = opts;
-  const assignmentCheckMs = opts.assignmentCheckMs ?? 150;
+  const { identity, shards, store, queue, metrics, version, jobs, draining, startedAtMs, fetchImpl } = opts;
   let inFlight = 0;
+  app.setValidatorCompiler(strictValidatorCompiler); // TypeBox; strict integers in params and query strings ("1.5" is not 1)
 
   app.setErrorHandler((err: FastifyError | NodeApiError, request, reply) => {
     if (err instanceof NodeApiError) {
@@ -87,7 +90,8 @@ const nodeApp: FastifyPluginAsyncTypebox<NodeAppOptions> = async (app, opts) => 
     if (err.validation) {
       const first = err.validation[0];
       const where = `${err.validationContext ?? "body"}${first?.instancePath ?? ""}`;
-      return reply.status(400).send({ statusCode: 400, code: "BAD_REQUEST", error: "Bad Request", message: `${where}: ${first?.message ?? "invalid"}` });
+      const what = first?.keyword === "boolean" ? "unknown field" : (first?.message ?? "invalid"); // TypeBox: "schema is false"
+      return reply.status(400).send({ statusCode: 400, code: "BAD_REQUEST", error: "Bad Request", message: `${where}: ${what}` });
     }
     const status = typeof err.statusCode === "number" && err.statusCode >= 400 && err.statusCode < 500 ? err.statusCode : 500;
     if (status === 500) request.log.error({ err }, "internal error");
@@ -95,23 +99,17 @@ const nodeApp: FastifyPluginAsyncTypebox<NodeAppOptions> = async (app, opts) => 
     return reply.status(status).send({ statusCode: status, code, error: STATUS_TEXT[status] ?? "Error", message: status === 500 ? "internal error" : err.message });
   });
   app.setNotFoundHandler((request, reply) =>
-    reply.status(404).send({ statusCode: 404, code: "NOT_FOUND", error: "Not Found", message: `no route ${request.method} ${request.url}` }),
+    reply.status(404).send({ statusCode: 404, code: "NOT_FOUND", error: "Not Found", message: `no route ${request.method} ${request.url.slice(0, 200)}` }),
   );
 
-  /** Rejects when the job is already assigned on chain to another node at this stage (bounded wait, RPC errors ignored). */
-  async function checkAssignment(jobId: bigint, stage: number): Promise<void> {
-    if (!chain) return;
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const job = await Promise.race([
-      chain.getJob(jobId).catch(() => undefined),
-      new Promise<undefined>((resolve) => (timer = setTimeout(() => resolve(undefined), assignmentCheckMs))),
-    ]);
-    clearTimeout(timer);
+  /** Rejects a stage whose job the chain already assigned to another node, or closed (from the local event index, no RPC). */
+  function checkAssignment(jobId: bigint, stage: number): void {
+    const job = jobs?.peek(jobId);
     if (job === undefined) return;
-    if (job.status === JobStatus.Assigned && job.nodeIds[stage] !== identity.nodeId) {
+    if (job.status === JobStatus.Assigned && job.nodeIds !== undefined && job.nodeIds[stage] !== identity.nodeId) {
       throw new NodeApiError(409, "NOT_ASSIGNED", `job ${jobId} stage ${stage} is assigned on chain to node ${job.nodeIds[stage]}, not to node ${identity.nodeId}`);
     }
-    if (job.status > JobStatus.Assigned) throw new NodeApiError(409, "JOB_CLOSED", `job ${jobId} is already closed on chain (status ${job.status})`);
+    if (job.status > JobStatus.Assigned) throw new NodeApiError(409, "JOB_CLOSED", `job ${jobId} is already closed on chain (${JOB_STATUS_NAMES[job.status] ?? job.status})`);
   }
 
   app.post(
@@ -147,11 +145,16 @@ const nodeApp: FastifyPluginAsyncTypebox<NodeAppOptions> = async (app, opts) => 
       metrics.inFlight.inc();
       try {
         const deadlineAt = receivedAt + req.timeoutMs;
-        const [run] = await Promise.all([shards.run(served, req.input), checkAssignment(BigInt(req.jobId), req.stage)]);
+        checkAssignment(BigInt(req.jobId), req.stage);
+        const run = await shards.run(served, req.input);
         metrics.stageComputeMs.observe({ ...labels, backend: shards.backend }, run.computeMs);
         // Persist BEFORE answering: the stage can be proven even if this process dies now.
-        const inserted = store.insertStage({ jobId: req.jobId, stage: req.stage, modelId, modelName: served.modelName, input: req.input, output: run.output, nowMs: Date.now() });
-        const rec = store.get(req.jobId, req.stage)!;
+        const nowMs = Date.now();
+        const inserted = store.insertStage({ jobId: req.jobId, stage: req.stage, modelId, modelName: served.modelName, input: req.input, output: run.output, nowMs });
+        // a new row is exactly what was written (no read back); a repeat is read from the store
+        const rec: StageRecord = inserted
+          ? { jobId: req.jobId, stage: req.stage, modelId, modelName: served.modelName, input: req.input, output: run.output, status: "pending", attempts: 0, lastError: null, calldata: null, txHash: null, blockNumber: null, receivedAtMs: nowMs, updatedAtMs: nowMs }
+          : store.get(req.jobId, req.stage)!;
         if (!inserted && JSON.stringify(rec.input) !== JSON.stringify(req.input)) {
           throw new NodeApiError(409, "STAGE_CONFLICT", `job ${req.jobId} stage ${req.stage} was already executed here with a different input`);
         }
@@ -272,6 +275,17 @@ const nodeApp: FastifyPluginAsyncTypebox<NodeAppOptions> = async (app, opts) => 
     return metrics.registry.metrics();
   });
 };
+
+/**
+ * fastify `frameworkErrors` of the node's server (server.ts): a bad percent-encoding or an
+ * over-long path parameter is a 400 ApiError too (fastify's own body otherwise; never echo the URL).
+ */
+export function nodeFrameworkErrors(err: FastifyError, _request: FastifyRequest, reply: FastifyReply): void {
+  const known = err.code === "FST_ERR_BAD_URL" || err.code === "FST_ERR_MAX_PARAM_LENGTH";
+  const status = known ? 400 : 500;
+  const message = err.code === "FST_ERR_BAD_URL" ? "the URL path is not valid (bad percent-encoding)" : known ? "a URL path parameter is too long" : "internal error";
+  void reply.status(status).send({ statusCode: status, code: known ? "BAD_REQUEST" : "INTERNAL", error: STATUS_TEXT[status], message });
+}
 
 export default nodeApp as FastifyPluginAsync<NodeAppOptions>;
 export { nodeApp };

@@ -19,8 +19,9 @@ import { readKeys } from "../config/home.ts";
 import { NodeError } from "../errors.ts";
 import { createGossipMesh, type GossipMesh } from "../gossip/mesh.ts";
 import { GOSSIP_DROP_REASONS } from "../gossip/mesh.ts";
-import { nodeApp, type NodeIdentity } from "./app.ts";
+import { nodeApp, nodeFrameworkErrors, type NodeIdentity } from "./app.ts";
 import { createChainView, type ChainView } from "./chain-view.ts";
+import { createJobWatcher, type JobWatcher } from "./job-watcher.ts";
 import type { ServeConfig } from "./config.ts";
 import { createNodeMetrics, type NodeMetrics } from "./metrics.ts";
 import { createProverQueue, type ProverQueue } from "./prover-queue.ts";
@@ -38,6 +39,7 @@ export type NodeDaemon = {
   shards: ShardCatalog;
   chain: NodeChain;
   chainView: ChainView;
+  jobs: JobWatcher;
   gossip: GossipMesh | undefined;
   metrics: NodeMetrics;
   log: Logger;
@@ -104,6 +106,17 @@ export async function startNodeDaemon(parameters: StartNodeDaemonParameters): Pr
   });
   const store = openStore({ path: config.home.db });
   const chainView = createChainView({ publicClient: read, deployment: chain.deployment });
+  const jobs = createJobWatcher({
+    publicClient: read,
+    jobMarket: c.jobMarket,
+    fromBlock: chain.deployment.deployBlock,
+    pollIntervalMs: config.chainPollIntervalMs,
+    onError: (err, consecutive) => {
+      // an RPC outage: log its first failure and then every 100th
+      if (consecutive % 100 === 1) log.warn({ err: (err as Error).message.split("\n")[0] }, "job watcher: chain read failed, retrying");
+    },
+  });
+  await jobs.start();
   const queue = createProverQueue({
     store,
     chain: chainView,
@@ -119,6 +132,7 @@ export async function startNodeDaemon(parameters: StartNodeDaemonParameters): Pr
     concurrency: config.proverConcurrency,
     maxPending: config.maxPendingProofs,
     pollIntervalMs: config.chainPollIntervalMs,
+    watcher: jobs,
     assignmentWaitMs: config.assignmentWaitMs,
   });
 
@@ -129,6 +143,7 @@ export async function startNodeDaemon(parameters: StartNodeDaemonParameters): Pr
     loggerInstance: log.child({ component: "http" }),
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: config.bodyLimitBytes,
+    frameworkErrors: nodeFrameworkErrors,
     return503OnClosing: true,
     forceCloseConnections: "idle",
   })
@@ -141,7 +156,7 @@ export async function startNodeDaemon(parameters: StartNodeDaemonParameters): Pr
     queue,
     metrics,
     version: NODE_VERSION,
-    chain: chainView,
+    jobs,
     draining: () => draining,
     startedAtMs,
     ...(fetchImpl ? { fetchImpl } : {}),
@@ -207,6 +222,7 @@ export async function startNodeDaemon(parameters: StartNodeDaemonParameters): Pr
     shards,
     chain,
     chainView,
+    jobs,
     gossip,
     metrics,
     log,
@@ -217,6 +233,7 @@ export async function startNodeDaemon(parameters: StartNodeDaemonParameters): Pr
         log.info("shutting down: finishing in-flight requests");
         await app.close(); // waits for in-flight requests
         const { unfinished } = await queue.stop({ graceMs: config.shutdownGraceMs });
+        jobs.stop();
         if (gossip) await gossip.stop();
         store.close();
         await shards.release();

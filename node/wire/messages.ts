@@ -176,6 +176,19 @@ export function refineAddress(value: string, path: string, ctx: RefineContext): 
   return getAddress(value);
 }
 
+/** A node's HTTP(S) endpoint: a parseable http(s) URL without credentials. */
+export function refineEndpoint(value: string, path: string, ctx: RefineContext): URL {
+  let url: URL | undefined;
+  try {
+    url = new URL(value);
+  } catch {
+    ctx.fail(path, "not a URL");
+  }
+  if (url.protocol !== "http:" && url.protocol !== "https:") ctx.fail(path, "must be http(s)");
+  if (url.username !== "" || url.password !== "") ctx.fail(path, "must not contain credentials");
+  return url;
+}
+
 /**
  * Fixed-point grids. Signed (EIP-712) integers must map one-to-one to wire numbers, otherwise
  * a relay could change the low digits of a float without breaking the signature. So the wire
@@ -333,14 +346,7 @@ function refineHeartbeat(v: Static<typeof HeartbeatSchema>, ctx: RefineContext):
   }
   if (toFixedPoint(v.load, LOAD_SCALE) === undefined) ctx.fail("/load", "must be a multiple of 1e-6");
 
-  let endpointUrl: URL | undefined;
-  try {
-    endpointUrl = new URL(v.endpoint);
-  } catch {
-    ctx.fail("/endpoint", "not a URL");
-  }
-  if (endpointUrl.protocol !== "http:" && endpointUrl.protocol !== "https:") ctx.fail("/endpoint", "must be http(s)");
-  if (endpointUrl.username !== "" || endpointUrl.password !== "") ctx.fail("/endpoint", "must not contain credentials");
+  refineEndpoint(v.endpoint, "/endpoint", ctx);
 
   const seenEwma = new Set<string>();
   const computeEwmaMs = v.computeEwmaMs.map((e, i) => {
@@ -516,9 +522,13 @@ export const parseStageExecuteRequest: WireParser<StageExecuteRequest> = createW
   schema: StageExecuteRequestSchema,
   maxBytes: StageLimits.maxBytes,
   refine: (v, ctx) => {
+    if (BigInt(v.jobId) >= 1n << 256n) ctx.fail("/jobId", "must be < 2^256 (a uint256)");
     v.route.forEach((hop, i) => {
       if (hop.stage !== v.stage + 1 + i) ctx.fail(`/route/${i}/stage`, `must be ${v.stage + 1 + i} (stages follow each other)`);
-      hop.candidates.forEach((c, j) => refineAddress(c.address, `/route/${i}/candidates/${j}/address`, ctx));
+      hop.candidates.forEach((c, j) => {
+        refineAddress(c.address, `/route/${i}/candidates/${j}/address`, ctx);
+        refineEndpoint(c.endpoint, `/route/${i}/candidates/${j}/endpoint`, ctx); // else: executed, stored, then 502
+      });
     });
     return v;
   },
