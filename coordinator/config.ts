@@ -13,11 +13,13 @@
  * | --coordinator-key        | PROOFMESH_COORDINATOR_KEY     | first unlocked account of the RPC|
  * | --gossip-port            | PROOFMESH_GOSSIP_PORT         | 0 (random)                       |
  * | --gossip-bootstrap (csv) | PROOFMESH_GOSSIP_BOOTSTRAP    | none                             |
+ * | --gossip-key-file        |                               | <db>.gossip-key (none: :memory:) |
  * | --log-level              | PROOFMESH_LOG_LEVEL           | info                             |
  * | --poll-interval-ms       |                               | 500                              |
  * | --probe-interval-ms      |                               | 250                              |
  * | --rate-limit-per-minute  |                               | 1200                             |
  * | --replicas               |                               | 3                                |
+ * | --sweep-interval-ms      |                               | 5000 (expiry sweeper period)     |
  * | --no-gossip              |                               | gossip on                        |
  * | --no-relay / --no-sweeper|                               | both on                          |
  */
@@ -43,6 +45,8 @@ export const CoordinatorConfigSchema = Type.Object(
     gossipHost: Type.String({ minLength: 1 }),
     gossipPort: Type.Integer({ minimum: 0, maximum: 65535 }),
     gossipBootstrap: Type.Array(Type.String({ minLength: 1 }), { maxItems: 64 }),
+    /** libp2p private key file (stable peer id across restarts); default `<db>.gossip-key`, ephemeral for ":memory:" */
+    gossipKeyFile: Type.Optional(Type.String({ minLength: 1 })),
     logLevel: Type.Enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]),
     pollIntervalMs: Type.Integer({ minimum: 10, maximum: 60_000 }),
     /** active health probe period (GET {endpoint}/v1/health) */
@@ -124,6 +128,7 @@ export function readCoordinatorConfig({ argv = process.argv.slice(2), env = read
       "gossip-host": { type: "string" },
       "gossip-port": { type: "string" },
       "gossip-bootstrap": { type: "string" },
+      "gossip-key-file": { type: "string" },
       "no-gossip": { type: "boolean" },
       "no-relay": { type: "boolean" },
       "no-sweeper": { type: "boolean" },
@@ -134,6 +139,7 @@ export function readCoordinatorConfig({ argv = process.argv.slice(2), env = read
       "rate-limit-per-minute": { type: "string" },
       replicas: { type: "string" },
       "min-deadline-margin-sec": { type: "string" },
+      "sweep-interval-ms": { type: "string" },
     },
     strict: true,
   });
@@ -153,6 +159,7 @@ export function readCoordinatorConfig({ argv = process.argv.slice(2), env = read
     gossipHost: pick(values["gossip-host"]) ?? d.gossipHost,
     gossipPort: int("gossip-port", pick(values["gossip-port"], env.PROOFMESH_GOSSIP_PORT)) ?? d.gossipPort,
     gossipBootstrap: bootstrap ? bootstrap.split(",").map((s) => s.trim()).filter(Boolean) : [],
+    gossipKeyFile: pick(values["gossip-key-file"]),
     logLevel: pick(values["log-level"], env.PROOFMESH_LOG_LEVEL) ?? d.logLevel,
     pollIntervalMs: int("poll-interval-ms", values["poll-interval-ms"]) ?? d.pollIntervalMs,
     probeIntervalMs: int("probe-interval-ms", values["probe-interval-ms"]) ?? d.probeIntervalMs,
@@ -162,6 +169,7 @@ export function readCoordinatorConfig({ argv = process.argv.slice(2), env = read
     minDeadlineMarginSec: int("min-deadline-margin-sec", values["min-deadline-margin-sec"]) ?? d.minDeadlineMarginSec,
     relay: values["no-relay"] !== true,
     sweeper: values["no-sweeper"] !== true,
+    sweepIntervalMs: int("sweep-interval-ms", values["sweep-interval-ms"]) ?? d.sweepIntervalMs,
   };
   for (const k of Object.keys(config)) if (config[k] === undefined) delete config[k];
   return validateConfig(config);

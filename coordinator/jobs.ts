@@ -518,13 +518,21 @@ export function createJobService(p: CreateJobServiceParameters) {
       const wallet = chain.walletClient;
       if (!wallet) return;
       try {
-        const t = await nowSec({ fresh: true });
+        // Also the pending block's time (what `expire` is checked against): when the chain's clock
+        // runs ahead of ours and no block was mined since the deadline, wall clock and latest
+        // block would both see the job as not yet due.
+        const [latestOrWall, pending] = await Promise.all([nowSec({ fresh: true }), chain.publicClient.getBlock({ blockTag: "pending" }).then((b) => b.timestamp, () => 0n)]);
+        const t = pending > latestOrWall ? pending : latestOrWall;
         const due = db.prepare("SELECT job_id FROM jobs WHERE status IN ('created', 'assigned') AND deadline < ? ORDER BY deadline LIMIT 50").all(Number(t)) as { job_id: string }[];
         for (const { job_id } of due) {
           if (stopped || expiring.has(job_id)) continue;
           expiring.add(job_id);
           try {
-            const { request } = await chain.publicClient.simulateContract({ address: market, abi: jobMarketAbi, functionName: "expire", args: [BigInt(job_id)], account: wallet.account });
+            // Against the pending block: `expire` needs block.timestamp > deadline, and the latest
+            // block of a chain that mines only on demand (Hardhat automine) can stay older than the
+            // deadline for ever: simulated there, a quiet chain's overdue job would never expire.
+            // (The request keeps blockTag "pending", so the gas estimate is made there too.)
+            const { request } = await chain.publicClient.simulateContract({ address: market, abi: jobMarketAbi, functionName: "expire", args: [BigInt(job_id)], account: wallet.account, blockTag: "pending" });
             const hash = await wallet.writeContract({ ...request, chain: wallet.chain, account: wallet.account } as Parameters<typeof wallet.writeContract>[0]);
             await chain.publicClient.waitForTransactionReceipt({ hash, timeout: 60_000 });
             p.metrics?.expired.inc();

@@ -1,5 +1,6 @@
 /** Prometheus metrics of one coordinator instance (own registry: several apps can live in one process, e.g. tests). */
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from "prom-client";
+import { GOSSIP_DROP_REASONS, type GossipMeshStats } from "../node/gossip/mesh.ts";
 
 export type Metrics = ReturnType<typeof createMetrics>;
 
@@ -27,5 +28,29 @@ export function createMetrics({ defaults = true }: { defaults?: boolean } = {}) 
   const indexedBlock = new Gauge({ name: "proofmesh_coordinator_indexed_block", help: "Last block indexed", registers: [registry] });
   const indexLag = new Gauge({ name: "proofmesh_coordinator_index_lag_blocks", help: "Head minus last indexed block", registers: [registry] });
   const heartbeats = new Counter({ name: "proofmesh_coordinator_heartbeats_total", help: "Accepted gossip heartbeats", registers: [registry] });
-  return { registry, http, jobs, rejected, fastPath, relays, expired, nodes, indexedBlock, indexLag, heartbeats };
+  // Read from the gossip validator's own counters when scraped (services.ts sets the source).
+  let gossipStats: (() => GossipMeshStats | undefined) | undefined;
+  new Gauge({
+    name: "proofmesh_coordinator_gossip_heartbeats_dropped",
+    help: "Gossip heartbeats the validator dropped since start, by reason (forged, tampered, replayed, stale, foreign chain or cluster…)",
+    labelNames: ["reason"] as const,
+    registers: [registry],
+    collect() {
+      const s = gossipStats?.();
+      for (const reason of GOSSIP_DROP_REASONS) this.set({ reason }, s?.dropped[reason] ?? 0);
+    },
+  });
+  new Gauge({
+    name: "proofmesh_coordinator_gossip_heartbeats_received",
+    help: "Gossip heartbeats that reached the validator since start (accepted + dropped)",
+    registers: [registry],
+    collect() {
+      this.set(gossipStats?.()?.received ?? 0);
+    },
+  });
+  /** Where the gossip drop counters come from (the coordinator's listen-only mesh). */
+  const setGossipStatsSource = (source: () => GossipMeshStats | undefined) => {
+    gossipStats = source;
+  };
+  return { registry, http, jobs, rejected, fastPath, relays, expired, nodes, indexedBlock, indexLag, heartbeats, setGossipStatsSource };
 }

@@ -13,6 +13,7 @@ import { connectChain } from "./chain.ts";
 import { readCoordinatorConfig } from "./config.ts";
 import { openDb } from "./db.ts";
 import { ConfigError } from "./errors.ts";
+import { loadOrCreateGossipKey } from "./gossip-key.ts";
 import { createCoordinator } from "./services.ts";
 
 export async function main({ argv = process.argv.slice(2) }: { argv?: string[] } = {}) {
@@ -22,7 +23,10 @@ export async function main({ argv = process.argv.slice(2) }: { argv?: string[] }
   const chain = await connectChain({ rpcUrl: config.rpcUrl, deploymentFile: config.deploymentFile, deploymentsDir: config.deploymentsDir, repoRoot: config.repoRoot, coordinatorKey: config.coordinatorKey });
   const dbFile = config.dbPath ?? path.join(config.repoRoot, "coordinator", "data", `${chain.chainId}.sqlite`);
   const db = openDb({ file: dbFile });
-  const coordinator = createCoordinator({ config, chain, db, log: logger });
+  // A stable peer id: nodes dial the coordinator by its multiaddr, peer id included.
+  const gossipKeyFile = config.gossipKeyFile ?? (dbFile === ":memory:" ? undefined : `${dbFile}.gossip-key`);
+  const gossipKey = config.gossip && gossipKeyFile ? await loadOrCreateGossipKey({ file: gossipKeyFile }) : undefined;
+  const coordinator = createCoordinator({ config, chain, db, log: logger, ...(gossipKey ? { gossipKey } : {}) });
   const app = await buildApp({ coordinator, logger });
   await coordinator.start();
   const address = await app.listen({ host: config.host, port: config.port });

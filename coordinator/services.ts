@@ -6,7 +6,7 @@
 import { generateKeyPair } from "@libp2p/crypto/keys";
 import type { PrivateKey } from "@libp2p/interface";
 import type { Logger } from "pino";
-import { createGossipMesh, type GossipMesh } from "../node/gossip/mesh.ts";
+import { createGossipMesh, type GossipMesh, type GossipMeshStats } from "../node/gossip/mesh.ts";
 import { commitValues } from "../prover/commit.ts";
 import { readManifest } from "../prover/manifest.ts";
 import { loadManifestIndex, type ManifestIndex } from "./artifacts.ts";
@@ -49,6 +49,8 @@ export type CreateCoordinatorParameters = {
   random?: Random;
   fetch?: typeof fetch;
   metrics?: Metrics;
+  /** libp2p identity of the gossip subscriber (server.ts: from the gossip key file); default a fresh key */
+  gossipKey?: PrivateKey;
 };
 
 export function createCoordinator(p: CreateCoordinatorParameters): Coordinator {
@@ -79,6 +81,9 @@ export function createCoordinator(p: CreateCoordinatorParameters): Coordinator {
   let meshClusters = "";
   let stopped = false;
   let restarting: Promise<void> = Promise.resolve();
+  // Gossip validator counters survive the mesh restarts (metrics: drops by reason since start).
+  let retiredStats: GossipMeshStats | undefined;
+  metrics.setGossipStatsSource(() => (mesh ? addGossipStats(retiredStats, mesh.stats()) : retiredStats));
 
   /** (Re)starts the listen-only mesh when the set of clusters changed; same key and port. */
   async function ensureGossip() {
@@ -87,8 +92,11 @@ export function createCoordinator(p: CreateCoordinatorParameters): Coordinator {
     const key = ids.join(",");
     if (ids.length === 0 || key === meshClusters) return;
     meshClusters = key;
-    meshKey ??= await generateKeyPair("Ed25519");
-    if (mesh) await mesh.stop();
+    meshKey ??= p.gossipKey ?? (await generateKeyPair("Ed25519"));
+    if (mesh) {
+      retiredStats = addGossipStats(retiredStats, mesh.stats());
+      await mesh.stop();
+    }
     mesh = await createGossipMesh({
       chainId: chain.chainId,
       clusterIds: ids,
@@ -156,4 +164,11 @@ export function createCoordinator(p: CreateCoordinatorParameters): Coordinator {
       await mesh?.stop();
     },
   };
+}
+
+function addGossipStats(a: GossipMeshStats | undefined, b: GossipMeshStats): GossipMeshStats {
+  if (!a) return structuredClone(b);
+  const dropped = { ...a.dropped };
+  for (const [reason, n] of Object.entries(b.dropped) as [keyof typeof dropped, number][]) dropped[reason] += n;
+  return { received: a.received + b.received, accepted: a.accepted + b.accepted, dropped, published: a.published + b.published, publishFailed: a.publishFailed + b.publishFailed };
 }

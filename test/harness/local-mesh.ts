@@ -50,6 +50,8 @@ export type StartLocalMeshParameters = {
   coordinatorArgs?: string[];
   /** put a TCP proxy between the chain and every service (coordinator, nodes) so tests can cut the RPC (`rpcProxy.setDown(true)`) */
   rpcProxy?: boolean;
+  /** set the nodes up through the CLI concurrently (each uses its own operator key); default one after the other */
+  parallelNodeSetup?: boolean;
 };
 
 export type RunningNode = NodeSpec & { home: string; operator: Address; url: string; endpoint: string; proxy: DelayProxy; proc: Managed; nodeId: number };
@@ -88,7 +90,7 @@ async function cliOk(group: ProcessGroup, name: string, args: string[]): Promise
   return r.out;
 }
 
-export async function startLocalMesh({ workDir, clusters, nodes, modelId, log, coordinatorArgs = [], rpcProxy: withRpcProxy = false }: StartLocalMeshParameters): Promise<LocalMesh> {
+export async function startLocalMesh({ workDir, clusters, nodes, modelId, log, coordinatorArgs = [], rpcProxy: withRpcProxy = false, parallelNodeSetup = false }: StartLocalMeshParameters): Promise<LocalMesh> {
   rmSync(workDir, { recursive: true, force: true });
   mkdirSync(workDir, { recursive: true });
   const group = new ProcessGroup({ logDir: join(workDir, "logs") });
@@ -158,7 +160,7 @@ export async function startLocalMesh({ workDir, clusters, nodes, modelId, log, c
 
     // 5. nodes, each through the operator CLI
     const running: RunningNode[] = [];
-    for (const [i, spec] of nodes.entries()) {
+    const setupNode = async (spec: NodeSpec, i: number) => {
       const key = DEV_KEYS[1 + i];
       if (!key) throw new Error("not enough dev accounts for the nodes");
       const home = join(workDir, "nodes", spec.name);
@@ -175,8 +177,10 @@ export async function startLocalMesh({ workDir, clusters, nodes, modelId, log, c
       const operator = privateKeyToAccount(key).address;
       const nodeId = Number(await publicClient.readContract({ address: deployment.contracts.StakeRegistry.address, abi: stakeRegistryAbi, functionName: "nodeIdOf", args: [operator] }));
       const node: RunningNode = { ...spec, home, operator, url: `http://127.0.0.1:${httpPort}`, endpoint, proxy, proc: undefined as never, nodeId };
-      running.push(node);
-    }
+      running[i] = node;
+    };
+    if (parallelNodeSetup) await Promise.all(nodes.map(setupNode));
+    else for (const [i, spec] of nodes.entries()) await setupNode(spec, i);
     const startNode = async (node: RunningNode) => {
       const port = new URL(node.url).port;
       const args = [join(ROOT, "node/cli/main.ts"), "node", "serve", "--home", node.home, "--rpc-url", rpcUrl, "--deployments", deploymentsDir, "--port", port, "--endpoint", node.endpoint, "--coordinator", coordinatorUrl];
