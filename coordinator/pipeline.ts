@@ -144,8 +144,15 @@ export function createPipeline(p: CreatePipelineParameters): Pipeline {
     }
   }
 
-  /** The answer must cover every stage in order, by eligible nodes of the cluster, with result = argmax. */
-  function checkAnswer(r: StageExecuteResponse, jobId: bigint, modelId: string, stageCount: number, clusterId: number): string | undefined {
+  /**
+   * The answer must cover every stage in order, by eligible nodes of the cluster, with result = argmax.
+   * Traces are relayed (unsigned) by the upstream nodes, and the relay assigns each stage on chain to
+   * the node its trace names — which is slashed if it does not prove. So a trace may only name the
+   * node we called (stage 0) or one of the candidates we sent for that hop, and may only report as
+   * failed candidates of the next hop: otherwise any node could get an arbitrary staked node
+   * assigned a stage it never ran (and slashed for it), or degrade any node's health.
+   */
+  function checkAnswer(r: StageExecuteResponse, jobId: bigint, modelId: string, stageCount: number, clusterId: number, hops: readonly RouteHop[]): string | undefined {
     if (r.jobId !== jobId.toString() || r.modelId.toLowerCase() !== modelId.toLowerCase()) return "answer is for another job";
     if (r.stages.length !== stageCount) return `answer has ${r.stages.length} stage traces, expected ${stageCount}`;
     for (let k = 0; k < stageCount; k++) {
@@ -154,6 +161,11 @@ export function createPipeline(p: CreatePipelineParameters): Pipeline {
       const n = view.node(t.nodeId);
       if (!n || n.clusterId !== clusterId || view.ineligibleReason(n) !== null) return `stage ${k} ran on node ${t.nodeId}, not an eligible node of cluster ${clusterId}`;
       if (getAddress(t.address) !== n.operator) return `stage ${k} trace address does not match node ${t.nodeId}'s operator`;
+      const offered = k === 0 ? [hops[0].candidates[0].nodeId] : hops[k].candidates.map((c) => c.nodeId);
+      if (!offered.includes(t.nodeId)) return `stage ${k} ran on node ${t.nodeId}, which was not ${k === 0 ? "the node called" : `a candidate sent for stage ${k} (${offered.join(", ")})`}`;
+      const next = k + 1 < stageCount ? hops[k + 1].candidates.map((c) => c.nodeId) : [];
+      const stray = t.failedCandidates.find((f) => !next.includes(f.nodeId));
+      if (stray) return `stage ${k}'s trace reports node ${stray.nodeId} as failed, which was not a candidate sent for stage ${k + 1}`;
     }
     if (r.output.length === 0 || argmax(r.output) !== r.result) return "result is not the argmax of the logits";
     return undefined;
@@ -188,7 +200,7 @@ export function createPipeline(p: CreatePipelineParameters): Pipeline {
       const ta = performance.now();
       try {
         const response = await call(first, body);
-        const bad = checkAnswer(response, jobId, modelId, inputs.stages.length, clusterId);
+        const bad = checkAnswer(response, jobId, modelId, inputs.stages.length, clusterId, hops);
         if (bad) throw new AttemptError("error", bad);
         const elapsedMs = performance.now() - ta;
         attempts.push({ firstNodeId: first.nodeId, outcome: "ok", error: null, elapsedMs });
