@@ -56,7 +56,7 @@ describe("cluster view", () => {
   });
 
   it("heartbeats: served shards, queue, gossiped EWMA and the RTT matrix by node id", () => {
-    const { view } = setup();
+    const { view, tick } = setup();
     assert.equal(view.isRegistered(addr(101), 1), true);
     assert.equal(view.isRegistered(addr(101), 2), false);
     assert.equal(view.isRegistered(addr(1), 1), false, "the operator is not the signing key");
@@ -89,9 +89,16 @@ describe("cluster view", () => {
     assert.deepEqual(s.rttMs, [{ nodeId: 2, rttMs: 1.25 }]);
     const inputs = view.routingInputs({ modelId: M, clusterId: 1 });
     assert.equal(inputs.rtt.get("1")?.get("2"), 1.25);
+    assert.equal(inputs.nodes.find((n) => n.id === "1")?.queueDepth, 1, "routing's backlog is the node's fast-path inFlight, not its prover backlog (queueDepth 3)");
     // observed traces override the gossiped estimate
     view.recordCompute({ nodeId: 1, shard: { modelId: M, shardIndex: 1 }, computeMs: 20 });
     assert.equal(view.snapshot(view.node(1)!).computeMs[0].source, "observed");
+    // Silent for 6 s: dead, heartbeat stale, left out of placement; still listed with the shards it
+    // last announced, so the pipeline's last resort (try dead nodes) has it to try.
+    tick(6_000);
+    const late = view.routingInputs({ modelId: M, clusterId: 1 }).nodes.find((n) => n.id === "1");
+    assert.equal(late?.health, "dead");
+    assert.deepEqual(late?.shards.map((x) => x.shard.shardIndex), [1]);
   });
 
   it("health: silence → suspect at 600 ms, dead at 1200 ms; failures penalise and accelerate", () => {

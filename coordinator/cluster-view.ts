@@ -16,7 +16,9 @@
  *
  * Compute time: EWMA per (node, shard) of the `computeMs` the pipeline traces report (half-life
  * 10 s, prior = the node's gossiped EWMA, else `priorComputeMs`). RTT: node↔node from the signed
- * heartbeats' `rttMs`, coordinator→node from the probes.
+ * heartbeats' `rttMs`, coordinator→node from the probes. Backlog: the node's gossiped `inFlight`
+ * (stage executions in progress), not its gossiped `queueDepth` (prover backlog, shown in the
+ * explorer only).
  *
  * Which shards a node serves: what its latest heartbeat announces (`servedShards`) when it has
  * gossiped, otherwise what placement assigned it (capacity = registered memoryBytes vs shard
@@ -59,7 +61,10 @@ type Runtime = {
   ewma: Map<string, EwmaState>;
   gossipEwma: Map<string, number>;
   inFlight: number;
+  /** the node's prover backlog (heartbeat `queueDepth`: stages waiting to be proven or submitted) */
   queueDepth: number;
+  /** the node's fast-path stage executions in progress (heartbeat `inFlight`): the backlog routing uses */
+  gossipInFlight: number;
   load: number | null;
   servedShards: ShardRef[] | null;
   gossipEndpoint: string | null;
@@ -129,6 +134,7 @@ export function createClusterView(o: ClusterViewOptions) {
         gossipEwma: new Map(),
         inFlight: 0,
         queueDepth: 0,
+        gossipInFlight: 0,
         load: null,
         servedShards: null,
         gossipEndpoint: null,
@@ -245,7 +251,13 @@ export function createClusterView(o: ClusterViewOptions) {
     const r = runtime(n.id);
     const fresh = r.heartbeatAtMs !== null && now() - r.heartbeatAtMs < 5_000;
     if (fresh && r.servedShards) return r.servedShards.filter((s) => n.modelIds.includes(s.modelId));
-    return placedByNode.get(n.id) ?? [];
+    const placed = placedByNode.get(n.id) ?? [];
+    // Placement leaves dead nodes out. A node whose heartbeats stopped for > 5 s (an event loop
+    // starved by proving on a loaded machine looks just like a crash) still serves what it last
+    // announced: keep that, so the pipeline's last resort (try nodes marked dead when a stage has
+    // no live node) has something to try instead of refusing the job with NO_ROUTE.
+    if (placed.length === 0 && r.servedShards) return r.servedShards.filter((s) => n.modelIds.includes(s.modelId));
+    return placed;
   }
 
   function computeOf(n: NodeRow, s: ShardRef): { ewmaMs: number; source: "observed" | "gossip" | "prior" } {
@@ -271,6 +283,7 @@ export function createClusterView(o: ClusterViewOptions) {
     observe(n.id, { kind: "heartbeat" });
     r.heartbeatAtMs = now();
     r.queueDepth = hb.queueDepth;
+    r.gossipInFlight = hb.inFlight;
     r.load = hb.load;
     r.servedShards = hb.servedShards.map((s) => ({ modelId: s.modelId.toLowerCase(), shardIndex: s.shard }));
     r.gossipEndpoint = hb.endpoint;
@@ -363,7 +376,10 @@ export function createClusterView(o: ClusterViewOptions) {
         health: healthOf(n.id),
         shards: shards.map((s) => ({ shard: s, computeMs: computeOf(n, s).ewmaMs })),
         inFlight: r.inFlight,
-        queueDepth: r.queueDepth,
+        // The fast-path backlog the node reports (its stage executions in progress), NOT its prover
+        // backlog (`queueDepth` of the heartbeat): routing prices backlog × the shard's compute time,
+        // and stages waiting to be proven do not delay a stage execution by that.
+        queueDepth: r.gossipInFlight,
         penaltyMs: readPenalty({ penalty: r.penalty, nowMs: t }),
       });
       if (r.peerRtt.size > 0) rtt.set(String(n.id), new Map(r.peerRtt));

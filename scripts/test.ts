@@ -35,7 +35,7 @@ if (!only) {
   step("solidity tests", ...tool("hardhat", ["test", "solidity"]));
 }
 const files = globSync("{prover,circuits,coordinator,node,sdk,deploy,test,contracts,scripts}/**/*.test.ts", { cwd: ROOT })
-  .filter((f) => !f.includes("node_modules"))
+  .filter((f) => !f.includes("node_modules") && !f.startsWith("test/soak/")) // soak: `npm run test:soak`
   .filter((f) => !only || f.includes(only))
   .sort();
 step("node tests", process.execPath, ["--test", "--test-reporter=spec", ...files]);

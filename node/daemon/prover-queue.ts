@@ -245,12 +245,24 @@ export function createProverQueue(parameters: ProverQueueParameters): ProverQueu
   async function process(rec: StageRecord): Promise<void> {
     const served = shards.get(rec.modelId, rec.stage);
     if (!served) throw new Abandon(`this node no longer serves ${rec.modelName} shard ${rec.stage}`);
-    if ((await waitAssigned(rec)) === undefined) return;
+    const assigned = await waitAssigned(rec);
+    if (assigned === undefined) return;
     let calldataJson = rec.calldata;
     if (rec.status === "pending" || calldataJson === null) {
       await acquire();
       try {
         if (stopping) throw new Stopped("stopping");
+        // Under load a stage can wait minutes for a prover: do not spend a proof on a job that was
+        // closed (expired) or passed its deadline meanwhile, submitStage could only revert — and
+        // proofs of dead jobs would delay the live ones behind them into their deadlines too.
+        // Best effort: when the chain cannot be read now, prove anyway (submit re-checks).
+        const [job, chainTime] = await Promise.all([chain.getJob(BigInt(rec.jobId)), chain.latestTimestamp()]).catch(() => [undefined, undefined] as const);
+        if (job && job.status !== JobStatus.Assigned) {
+          const closed = await closedJob(rec, job, "before proving");
+          if (closed === "done") return;
+          throw closed;
+        }
+        if (chainTime !== undefined && chainTime > assigned.deadline) throw new Abandon("deadline passed before a prover was free");
         const binding = computeBinding({ chainId, contract: jobMarket, jobId: BigInt(rec.jobId), stage: rec.stage, prover: operator });
         const proof = await proveStage({ manifest: served.manifest, wasmPath: served.wasmPath, zkeyPath: served.zkeyPath, input: rec.input, output: rec.output, binding });
         calldataJson = encodeCalldata(proof.calldata);
