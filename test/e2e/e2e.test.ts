@@ -9,14 +9,13 @@ import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import { join } from "node:path";
 import { tmpdir } from "node:os";
-import { createWalletClient, http, parseEther } from "viem";
-import { privateKeyToAccount } from "viem/accounts";
+import { parseEther } from "viem";
 import { loadMnist } from "../../prover/data/mnist.ts";
 import { DEFAULT_MODEL_ID } from "../../prover/models/config.ts";
 import { argmax, runIntLayers } from "../../prover/quant/reference.ts";
 import { loadShardArtifacts } from "../../prover/shard-artifacts.ts";
-import { createProofMeshClient, parseDeployment, type ProofMeshClient } from "../../sdk/index.ts";
-import { startLocalMesh, type LocalMesh } from "../harness/local-mesh.ts";
+import { type ProofMeshClient } from "../../sdk/index.ts";
+import { meshClient, startLocalMesh, type LocalMesh } from "../harness/local-mesh.ts";
 
 describe("ProofMesh end to end (real processes, real chain, real proofs)", { timeout: 300_000 }, () => {
   let mesh: LocalMesh;
@@ -35,9 +34,7 @@ describe("ProofMesh end to end (real processes, real chain, real proofs)", { tim
       modelId: DEFAULT_MODEL_ID,
       log: () => {},
     });
-    const account = privateKeyToAccount(mesh.dAppKey);
-    const walletClient = createWalletClient({ chain: mesh.publicClient.chain, transport: http(mesh.rpcUrl), account });
-    client = createProofMeshClient({ coordinatorUrl: mesh.coordinatorUrl, publicClient: mesh.publicClient as never, walletClient: walletClient as never, deployment: parseDeployment({ raw: mesh.deployment }) });
+    client = meshClient(mesh);
     await client.deposit({ amount: parseEther("10") });
   });
   after(async () => {

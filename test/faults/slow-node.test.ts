@@ -32,13 +32,11 @@ import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import { join } from "node:path";
 import { tmpdir } from "node:os";
-import { createWalletClient, http } from "viem";
-import { privateKeyToAccount } from "viem/accounts";
 import { loadMnist } from "../../prover/data/mnist.ts";
 import { DEFAULT_MODEL_ID } from "../../prover/models/config.ts";
 import { DEFAULT_EPSILON_REL } from "../../coordinator/routing/route.ts";
-import { createProofMeshClient, parseDeployment, type ProofMeshClient } from "../../sdk/index.ts";
-import { startLocalMesh, type LocalMesh, type NodeSpec, type RunningNode } from "../harness/local-mesh.ts";
+import { type ProofMeshClient } from "../../sdk/index.ts";
+import { meshClient, startLocalMesh, type LocalMesh, type NodeSpec, type RunningNode } from "../harness/local-mesh.ts";
 
 const BASE_DELAY_MS = 3;
 const SLOW_EXTRA_MS = 150;
@@ -98,9 +96,7 @@ describe("fault: a slow node (routing moves load away, p99 within the routing bo
       coordinatorArgs: ["--no-relay", "--rate-limit-per-minute", "100000"],
       log: () => {},
     });
-    const account = privateKeyToAccount(mesh.dAppKey);
-    const walletClient = createWalletClient({ chain: mesh.publicClient.chain, transport: http(mesh.rpcUrl), account });
-    client = createProofMeshClient({ coordinatorUrl: mesh.coordinatorUrl, publicClient: mesh.publicClient as never, walletClient: walletClient as never, deployment: parseDeployment({ raw: mesh.deployment }) });
+    client = meshClient(mesh);
     const { escrow } = await client.estimateJobFee();
     // --no-relay: the coordinator reserves the escrow of every pending submission.
     await client.deposit({ amount: escrow * BigInt(MAX_JOBS) });

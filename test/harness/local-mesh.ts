@@ -10,6 +10,7 @@ import { join, resolve } from "node:path";
 import { createPublicClient, createWalletClient, defineChain, http, parseEther, type Address, type Hex } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
 import { proofMeshTokenAbi, stakeRegistryAbi } from "../../contracts/abi/index.ts";
+import { createProofMeshClient, parseDeployment, type ProofMeshClient } from "../../sdk/index.ts";
 import { startDelayProxy, type DelayProxy } from "./delay-proxy.ts";
 import { ProcessGroup, freePort, waitFor, type Managed } from "./processes.ts";
 
@@ -228,4 +229,10 @@ export async function startLocalMesh({ workDir, clusters, nodes, modelId, log, c
     await group.stopAll();
     throw e;
   }
+}
+
+/** An SDK client for a dApp key of the mesh (default: the funded dApp), talking to the chain directly (never through the RPC proxy). */
+export function meshClient(mesh: LocalMesh, key: Hex = mesh.dAppKey): ProofMeshClient {
+  const walletClient = createWalletClient({ chain: mesh.publicClient.chain, transport: http(mesh.chainRpcUrl), account: privateKeyToAccount(key) });
+  return createProofMeshClient({ coordinatorUrl: mesh.coordinatorUrl, publicClient: mesh.publicClient as never, walletClient: walletClient as never, deployment: parseDeployment({ raw: mesh.deployment }) });
 }

@@ -29,7 +29,7 @@ import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import { join } from "node:path";
 import { tmpdir } from "node:os";
-import { createWalletClient, formatEther, http, parseEther, type Address, type Hex } from "viem";
+import { formatEther, parseEther, type Address, type Hex } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
 import { jobMarketAbi, modelRegistryAbi, proofMeshTokenAbi, stakeRegistryAbi } from "../../contracts/abi/index.ts";
 import { toModelId } from "../../deploy/protocol.ts";
@@ -37,8 +37,8 @@ import { loadMnist } from "../../prover/data/mnist.ts";
 import { getModelManifest } from "../../prover/manifest.ts";
 import { DEFAULT_MODEL_ID } from "../../prover/models/config.ts";
 import { releaseProverThreads } from "../../prover/release.ts";
-import { createProofMeshClient, parseDeployment, ProofMeshApiError, type ProofMeshClient } from "../../sdk/index.ts";
-import { DEV_KEYS, startLocalMesh, type LocalMesh, type NodeSpec } from "../harness/local-mesh.ts";
+import { ProofMeshApiError, type ProofMeshClient } from "../../sdk/index.ts";
+import { DEV_KEYS, meshClient, startLocalMesh, type LocalMesh, type NodeSpec } from "../harness/local-mesh.ts";
 
 const JOBS = 200;
 const CONCURRENCY = 50;
@@ -103,9 +103,7 @@ describe("soak: 200 concurrent paid jobs with proving on", { timeout: 45 * 60_00
       coordinatorArgs: ["--rate-limit-per-minute", "100000", "--stage-timeout-ms", "30000"],
       log: say,
     });
-    const account = privateKeyToAccount(mesh.dAppKey);
-    const walletClient = createWalletClient({ chain: mesh.publicClient.chain, transport: http(mesh.rpcUrl), account });
-    client = createProofMeshClient({ coordinatorUrl: mesh.coordinatorUrl, publicClient: mesh.publicClient as never, walletClient: walletClient as never, deployment: parseDeployment({ raw: mesh.deployment }) });
+    client = meshClient(mesh);
     const { escrow } = await client.estimateJobFee();
     say(`dApp deposits ${formatEther(escrow * BigInt(JOBS) + parseEther("1"))} PMT (${JOBS} × escrow ${formatEther(escrow)} + 1)`);
     await client.deposit({ amount: escrow * BigInt(JOBS) + parseEther("1") });
