@@ -228,10 +228,10 @@ async function meshPhases() {
     const deployment = parseDeployment({ raw: mesh.deployment });
     const market = deployment.contracts.JobMarket.address;
 
-    // ── 1a. node pipeline direct (jobIds not on chain: the node's assignment check finds status None and lets it run)
+    // ── 1a. node pipeline direct (jobIds not on chain: the node's assignment check finds nothing and lets it run)
     // Restart the nodes with a short --assignment-wait-ms: the direct-path jobIds (and the no-relay coordinator's jobs)
-    // are never assigned on chain, and each such stage polls JobMarket.getJob every 500 ms for 600 s by default —
-    // hundreds of them saturate the nodes and the chain (measured: see the report). 3 s still lets relayed jobs be proven.
+    // are never assigned on chain, and each such stage stays in the prover queue (waiting for its job's first event,
+    // re-reading getJob every 5 s) for 600 s by default. 3 s still lets relayed jobs be proven.
     const health = (await (await fetch(`${mesh.coordinatorUrl}/v1/health`)).json()) as { gossip?: { multiaddrs: string[] } | null };
     const peer = health.gossip?.multiaddrs?.[0];
     for (const n of mesh.nodes) {
@@ -271,7 +271,7 @@ async function meshPhases() {
         bOwn.push(sb.totalMs - sb.computeMs);
       }
     }
-    // what the node's fast path waits for besides compute: the on-chain assignment check (JobMarket.getJob eth_call)
+    // what the node's fast path used to wait for besides compute (an on-path JobMarket.getJob eth_call; now a local index lookup)
     const rpc: number[] = [];
     for (let i = 0; i < 50; i++) {
       const t = performance.now();
@@ -466,7 +466,7 @@ function render(): string {
     lines.push(
       "",
       `Direct pipeline breakdown (medians, from the nodes' stage traces): shard compute (both stages) ${bd.computeMs} ms; node A own time excluding compute and B (assignment check, SQLite, forward) ${bd.nodeAOwnMs} ms; node B own time excluding compute ${bd.nodeBOwnMs} ms; client↔A HTTP ${bd.clientHttpToAMs} ms.`,
-      `One JobMarket.getJob eth_call on the local hardhat chain (what each node awaits before answering, bounded by 150 ms): p50 ${rpc.p50} ms, p95 ${rpc.p95} ms.`,
+      `One JobMarket.getJob eth_call on the local hardhat chain (what each node awaited before answering until the JobWatcher's local index replaced it): p50 ${rpc.p50} ms, p95 ${rpc.p95} ms.`,
     );
   }
   lines.push("", "## Coordinator throughput", "");
