@@ -20,7 +20,7 @@ import { getModelManifest } from "../prover/manifest.ts";
 import { DEFAULT_MODEL_ID } from "../prover/models/config.ts";
 import { releaseProverThreads } from "../prover/release.ts";
 import { createProofMeshClient, parseDeployment } from "../sdk/index.ts";
-import { startLocalMesh, type NodeSpec } from "../test/harness/local-mesh.ts";
+import { proveMsByStage, startLocalMesh, type NodeSpec } from "../test/harness/local-mesh.ts";
 
 const ROOT = resolve(import.meta.dirname, "..");
 const { values } = parseArgs({ options: { jobs: { type: "string", default: "20" }, audits: { type: "string", default: "3" }, "work-dir": { type: "string", default: join(ROOT, ".proofmesh/demo") } } });
@@ -122,7 +122,6 @@ async function main(): Promise<number> {
     // ---- summary
     const market = deployment.contracts.JobMarket.address;
     const gas: number[] = [];
-    const proveMs = new Map<number, number[]>();
     for (const job of jobs) {
       const trace = (await client.getJobTrace({ jobId: job.jobId })) as any;
       const hashes = new Set<string>([trace.creation?.txHash, trace.assignment?.txHash, ...(trace.stages ?? []).map((s: any) => s.txHash)].filter(Boolean));
@@ -130,17 +129,7 @@ async function main(): Promise<number> {
       for (const h of hashes) g += Number((await mesh.publicClient.getTransactionReceipt({ hash: h as Hex })).gasUsed);
       gas.push(g);
     }
-    for (const n of mesh.nodes) {
-      const text = await (await fetch(`${n.url}/metrics`)).text();
-      for (const line of text.split("\n")) {
-        const m = /^proofmesh_node_prove_ms_(sum|count)\{[^}]*shard="(\d+)"[^}]*\} ([\d.e+-]+)/.exec(line);
-        if (m) {
-          const arr = proveMs.get(Number(m[2])) ?? [0, 0];
-          arr[m[1] === "sum" ? 0 : 1] += Number(m[3]);
-          proveMs.set(Number(m[2]), arr);
-        }
-      }
-    }
+    const proveMs = await proveMsByStage(mesh.nodes);
     const rows: [string, string][] = [
       ["jobs (answered / settled)", `${jobs.length} / ${settle.length}`],
       ["accuracy (fast path / settled)", `${((100 * correct) / jobs.length).toFixed(1)}% / ${((100 * settledCorrect) / Math.max(1, settle.length)).toFixed(1)}%`],

@@ -19,7 +19,7 @@ import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import { join } from "node:path";
 import { tmpdir } from "node:os";
-import { createWalletClient, getAddress, http, parseEther, type Address } from "viem";
+import { getAddress, http, parseEther, type Address } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
 import { jobMarketAbi, modelRegistryAbi, stakeRegistryAbi } from "../../contracts/abi/index.ts";
 import { toModelId } from "../../deploy/protocol.ts";
@@ -30,8 +30,8 @@ import { proveShard } from "../../prover/prove-shard.ts";
 import { argmax, runIntLayers } from "../../prover/quant/reference.ts";
 import { releaseProverThreads } from "../../prover/release.ts";
 import { loadShardArtifacts } from "../../prover/shard-artifacts.ts";
-import { ChainMismatchError, createProofMeshClient, JobFailedError, parseDeployment, ProofMeshApiError, type ProofMeshClient } from "../../sdk/index.ts";
-import { DEV_KEYS, startLocalMesh, type LocalMesh } from "../harness/local-mesh.ts";
+import { ChainMismatchError, JobFailedError, ProofMeshApiError, type ProofMeshClient } from "../../sdk/index.ts";
+import { DEV_KEYS, meshClient, startLocalMesh, type LocalMesh } from "../harness/local-mesh.ts";
 import { waitFor } from "../harness/processes.ts";
 import { flipTopClass, proofsFromChain, provisionNode, startAdversaryNode, type AdversaryNode, type ProvisionedNode } from "./adversary.ts";
 import type { StageExecuteResponse } from "../../node/wire/messages.ts";
@@ -93,10 +93,8 @@ describe("attack: a lying node on the fast path (real coordinator, real daemon, 
       rewrite: (r) => (framing ? framing(r) : r),
     });
     victim = await provisionNode({ mesh, name: "victim", key: DEV_KEYS[5], clusterId: 2, endpoint: "http://127.0.0.1:9", memoryBytes: 1n, stake: "150", models: DEFAULT_MODEL_ID, via: "viem" });
-    const account = privateKeyToAccount(mesh.dAppKey);
-    dApp = account.address;
-    const walletClient = createWalletClient({ chain: mesh.publicClient.chain, transport: http(mesh.chainRpcUrl), account });
-    client = createProofMeshClient({ coordinatorUrl: mesh.coordinatorUrl, publicClient: mesh.publicClient as never, walletClient: walletClient as never, deployment: parseDeployment({ raw: mesh.deployment }) });
+    dApp = privateKeyToAccount(mesh.dAppKey).address;
+    client = meshClient(mesh);
     await client.deposit({ amount: parseEther("10") });
   });
   after(async () => {

@@ -20,7 +20,7 @@ import { after, before, describe, test } from "node:test";
 import { join } from "node:path";
 import { tmpdir } from "node:os";
 import { bn254 } from "@noble/curves/bn254.js";
-import { createWalletClient, http, parseEther, type Address, type Hex } from "viem";
+import { http, parseEther, type Address, type Hex } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
 import { iShardVerifierAbi, jobMarketAbi, modelRegistryAbi, proofMeshTokenAbi, stakeRegistryAbi } from "../../contracts/abi/index.ts";
 import { toModelId } from "../../deploy/protocol.ts";
@@ -32,8 +32,8 @@ import { proveShard, type ProofCalldata } from "../../prover/prove-shard.ts";
 import { argmax, runIntLayers } from "../../prover/quant/reference.ts";
 import { releaseProverThreads } from "../../prover/release.ts";
 import { loadShardArtifacts } from "../../prover/shard-artifacts.ts";
-import { createProofMeshClient, parseDeployment, type ProofMeshClient } from "../../sdk/index.ts";
-import { DEV_KEYS, startLocalMesh, type LocalMesh } from "../harness/local-mesh.ts";
+import { type ProofMeshClient } from "../../sdk/index.ts";
+import { DEV_KEYS, meshClient, startLocalMesh, type LocalMesh } from "../harness/local-mesh.ts";
 import { waitFor } from "../harness/processes.ts";
 import { proofsFromChain, provisionNode, revertName, startAdversaryNode, type AdversaryNode, type ProvisionedNode, type StageProof } from "./adversary.ts";
 
@@ -95,10 +95,8 @@ describe("attack: stolen, replayed, re-randomised and foreign proofs against job
     // Tom: registered and staked in the same cluster straight through the contracts (viem), for the
     // other model only, so the coordinator never routes default-model jobs to him.
     tom = await provisionNode({ mesh, name: "tom", key: DEV_KEYS[5], clusterId: 2, endpoint: "http://127.0.0.1:9", memoryBytes: 25_000_000n, stake: "150", models: OTHER_MODEL, via: "viem" });
-    const account = privateKeyToAccount(mesh.dAppKey);
-    dApp = account.address;
-    const walletClient = createWalletClient({ chain: mesh.publicClient.chain, transport: http(mesh.chainRpcUrl), account });
-    client = createProofMeshClient({ coordinatorUrl: mesh.coordinatorUrl, publicClient: mesh.publicClient as never, walletClient: walletClient as never, deployment: parseDeployment({ raw: mesh.deployment }) });
+    dApp = privateKeyToAccount(mesh.dAppKey).address;
+    client = meshClient(mesh);
     await client.deposit({ amount: parseEther("10") });
   });
   after(async () => {

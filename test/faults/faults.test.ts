@@ -28,15 +28,14 @@ import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import { join } from "node:path";
 import { tmpdir } from "node:os";
-import { createWalletClient, http, parseEther, type Address } from "viem";
-import { privateKeyToAccount } from "viem/accounts";
+import { parseEther, type Address } from "viem";
 import { jobMarketAbi, stakeRegistryAbi } from "../../contracts/abi/index.ts";
 import { loadMnist } from "../../prover/data/mnist.ts";
 import { DEFAULT_MODEL_ID } from "../../prover/models/config.ts";
 import { argmax, runIntLayers } from "../../prover/quant/reference.ts";
 import { loadShardArtifacts } from "../../prover/shard-artifacts.ts";
-import { createProofMeshClient, jobRequestToWire, parseDeployment, ProofMeshApiError, type ProofMeshClient, type SubmitJobReturnType } from "../../sdk/index.ts";
-import { DEV_KEYS, startLocalMesh, type LocalMesh, type RunningNode } from "../harness/local-mesh.ts";
+import { jobRequestToWire, ProofMeshApiError, type ProofMeshClient, type SubmitJobReturnType } from "../../sdk/index.ts";
+import { DEV_KEYS, meshClient, startLocalMesh, type LocalMesh, type RunningNode } from "../harness/local-mesh.ts";
 import { waitFor } from "../harness/processes.ts";
 
 const STATUS = { None: 0, Created: 1, Assigned: 2, Settled: 3, Expired: 4 } as const;
@@ -233,10 +232,8 @@ describe("faults (real processes, loopback, bounded in time)", { timeout: 900_00
     market = mesh.deployment.contracts.JobMarket.address;
     a = mesh.nodes[0];
     shard1 = mesh.nodes.slice(1);
-    const account = privateKeyToAccount(mesh.dAppKey);
-    // The dApp talks to the chain directly: the faults are between the services and the chain.
-    const walletClient = createWalletClient({ chain: mesh.publicClient.chain, transport: http(mesh.chainRpcUrl), account });
-    client = createProofMeshClient({ coordinatorUrl: mesh.coordinatorUrl, publicClient: mesh.publicClient as never, walletClient: walletClient as never, deployment: parseDeployment({ raw: mesh.deployment }) });
+    // The dApp talks to the chain directly (meshClient): the faults are between the services and the chain.
+    client = meshClient(mesh);
     await client.deposit({ amount: parseEther("50") });
     numbers.chainClockAheadOfWallS = await chainClockAheadS();
     note(`mesh up in ${numbers.meshStartS} s`);
@@ -481,8 +478,7 @@ describe("faults (real processes, loopback, bounded in time)", { timeout: 900_00
     numbers.coordinatorRecoveredMs = Date.now() - upAt;
     // The submit path reads the chain again: a dApp with no deposit is now told so (402), not 503.
     // (No job is created: this costs no proof.)
-    const poor = createWalletClient({ chain: mesh.publicClient.chain, transport: http(mesh.chainRpcUrl), account: privateKeyToAccount(DEV_KEYS[DEV_KEYS.length - 1]) });
-    const poorClient = createProofMeshClient({ coordinatorUrl: mesh.coordinatorUrl, publicClient: mesh.publicClient as never, walletClient: poor as never, deployment: parseDeployment({ raw: mesh.deployment }) });
+    const poorClient = meshClient(mesh, DEV_KEYS[DEV_KEYS.length - 1]);
     const probe = await poorClient.submitJob({ input: Array.from(digits[0].pixels), clusterId: 1, deadline: await deadlineIn(180), checkBalance: false }).then(
       () => undefined,
       (e: unknown) => e,

@@ -236,3 +236,19 @@ export function meshClient(mesh: LocalMesh, key: Hex = mesh.dAppKey): ProofMeshC
   const walletClient = createWalletClient({ chain: mesh.publicClient.chain, transport: http(mesh.chainRpcUrl), account: privateKeyToAccount(key) });
   return createProofMeshClient({ coordinatorUrl: mesh.coordinatorUrl, publicClient: mesh.publicClient as never, walletClient: walletClient as never, deployment: parseDeployment({ raw: mesh.deployment }) });
 }
+
+/** Mean proving time per stage over every node of the mesh, from the nodes' /metrics (proofmesh_node_prove_ms sum and count). */
+export async function proveMsByStage(nodes: readonly { url: string }[]): Promise<Map<number, [sumMs: number, count: number]>> {
+  const out = new Map<number, [number, number]>();
+  for (const n of nodes) {
+    const text = await (await fetch(`${n.url}/metrics`)).text();
+    for (const line of text.split("\n")) {
+      const m = /^proofmesh_node_prove_ms_(sum|count)\{[^}]*shard="(\d+)"[^}]*\} ([\d.e+-]+)/.exec(line);
+      if (!m) continue;
+      const arr = out.get(Number(m[2])) ?? [0, 0];
+      arr[m[1] === "sum" ? 0 : 1] += Number(m[3]);
+      out.set(Number(m[2]), arr);
+    }
+  }
+  return out;
+}

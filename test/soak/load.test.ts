@@ -38,7 +38,7 @@ import { getModelManifest } from "../../prover/manifest.ts";
 import { DEFAULT_MODEL_ID } from "../../prover/models/config.ts";
 import { releaseProverThreads } from "../../prover/release.ts";
 import { ProofMeshApiError, type ProofMeshClient } from "../../sdk/index.ts";
-import { DEV_KEYS, meshClient, startLocalMesh, type LocalMesh, type NodeSpec } from "../harness/local-mesh.ts";
+import { DEV_KEYS, meshClient, proveMsByStage, startLocalMesh, type LocalMesh, type NodeSpec } from "../harness/local-mesh.ts";
 
 const JOBS = 200;
 const CONCURRENCY = 50;
@@ -309,18 +309,7 @@ describe("soak: 200 concurrent paid jobs with proving on", { timeout: 45 * 60_00
     const proofsPerMin = proven.length / ((lastClosedAt - firstAnswerAt) / 60_000);
     const lastBlock = await pc.getBlock({ blockTag: "latest" });
     const chainAheadS = Number(lastBlock.timestamp) - Math.floor(Date.now() / 1000);
-    const proveMs = new Map<number, [number, number]>();
-    for (const n of mesh.nodes) {
-      const text = await (await fetch(`${n.url}/metrics`)).text();
-      for (const line of text.split("\n")) {
-        const m = /^proofmesh_node_prove_ms_(sum|count)\{[^}]*shard="(\d+)"[^}]*\} ([\d.e+-]+)/.exec(line);
-        if (m) {
-          const arr = proveMs.get(Number(m[2])) ?? [0, 0];
-          arr[m[1] === "sum" ? 0 : 1] += Number(m[3]);
-          proveMs.set(Number(m[2]), arr);
-        }
-      }
-    }
+    const proveMs = await proveMsByStage(mesh.nodes);
     const answerMs = jobs.map((j) => j.answerMs);
     const fastMs = jobs.map((j) => j.fastPathMs);
     const settleMs = settled.map((j) => j.closedAt! - j.answeredAt);
