@@ -26,3 +26,42 @@ test("delay proxy adds the configured one-way delay in both directions and keeps
   await proxy.close();
   await new Promise<void>((r) => echo.close(() => r()));
 });
+
+test("at 0 ms the proxy forwards at once (no timer), and chunks queued behind a delay keep their order", { timeout: 20_000 }, async (t) => {
+  const echo = createServer((s) => s.pipe(s));
+  await new Promise<void>((r) => echo.listen(0, "127.0.0.1", () => r()));
+  const port = (echo.address() as { port: number }).port;
+  const proxy = await startDelayProxy({ targetPort: port, delayMs: 0 });
+  const { connect } = await import("node:net");
+  const sock = connect(proxy.port, "127.0.0.1");
+  await new Promise<void>((r) => sock.once("connect", () => r()));
+  let got = "";
+  let waiter: { want: string; resolve: () => void } | undefined;
+  sock.on("data", (d) => {
+    got += d.toString();
+    if (waiter && got === waiter.want) waiter.resolve();
+  });
+  const until = (want: string) => new Promise<void>((resolve) => (got === want ? resolve() : (waiter = { want, resolve })));
+  // Timers are mocked from here on: a chunk that waits for a setTimeout does not move until tick().
+  t.mock.timers.enable({ apis: ["setTimeout", "Date"], now: Date.now() });
+  sock.write("x");
+  await until("x"); // would hang (test timeout) if the 0 ms path still used a timer
+  proxy.setDelayMs(40);
+  sock.write("y");
+  await new Promise((r) => setImmediate(r));
+  await new Promise((r) => setImmediate(r));
+  assert.equal(got, "x", "a 40 ms chunk must wait for its timer");
+  proxy.setDelayMs(0);
+  sock.write("z"); // queued behind y: must not overtake it
+  await new Promise((r) => setImmediate(r));
+  await new Promise((r) => setImmediate(r));
+  assert.equal(got, "x", "a 0 ms chunk behind a delayed one waits too");
+  const done = until("xyz");
+  t.mock.timers.tick(40); // y, then z, leave towards the echo server (the reply direction is at 0 ms again)
+  await done;
+  assert.equal(got, "xyz");
+  t.mock.timers.reset();
+  sock.destroy();
+  await proxy.close();
+  await new Promise<void>((r) => echo.close(() => r()));
+});

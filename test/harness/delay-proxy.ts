@@ -27,17 +27,42 @@ export async function startDelayProxy({ targetPort, targetHost = "127.0.0.1", de
   let delay = delayMs;
   const sockets = new Set<Socket>();
   const pipe = (from: Socket, to: Socket) => {
-    let last = 0; // keep chunks in order even if the delay changes
-    from.on("data", (chunk) => {
-      const at = Math.max(Date.now() + delay, last);
-      last = at;
-      setTimeout(() => {
+    // One FIFO per direction, drained by one timer: chunks leave in arrival order even when the
+    // delay changes between them (separate timers of different lengths could overtake each other).
+    const queue: { at: number; chunk: Buffer }[] = [];
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    let ended = false;
+    const flush = () => {
+      timer = undefined;
+      const now = Date.now();
+      while (queue.length > 0 && queue[0].at <= now) {
+        const { chunk } = queue.shift()!;
         if (!to.destroyed) to.write(chunk);
-      }, at - Date.now());
+      }
+      if (queue.length > 0) timer = setTimeout(flush, queue[0].at - now);
+      else if (ended) to.end();
+    };
+    from.on("data", (chunk: Buffer) => {
+      const now = Date.now();
+      const at = Math.max(now + delay, queue.length > 0 ? queue[queue.length - 1].at : 0);
+      // No delay and nothing queued ahead: forward at once. A setTimeout(…, 0) would hold the
+      // chunk for >= 1 ms (Node's minimum timer), a latency the 0 ms proxy must not add.
+      if (at <= now && queue.length === 0) {
+        if (!to.destroyed) to.write(chunk);
+        return;
+      }
+      queue.push({ at, chunk });
+      timer ??= setTimeout(flush, queue[0].at - now);
     });
-    from.on("end", () => setTimeout(() => to.end(), Math.max(0, last - Date.now())));
+    from.on("end", () => {
+      ended = true;
+      if (queue.length === 0) to.end();
+    });
     from.on("error", () => to.destroy());
-    from.on("close", () => setTimeout(() => to.destroy(), Math.max(0, last - Date.now()) + 1));
+    from.on("close", () => {
+      const last = queue.length > 0 ? queue[queue.length - 1].at : 0;
+      setTimeout(() => to.destroy(), Math.max(0, last - Date.now()) + 1);
+    });
   };
   let down = false;
   const server: Server = createServer((client) => {
