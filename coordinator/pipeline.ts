@@ -20,6 +20,7 @@ import {
   type StageExecuteRequest,
   type StageExecuteResponse,
 } from "../node/wire/messages.ts";
+import { postJson, PostJsonError, type PostJsonReturnType } from "../node/wire/post-json.ts";
 import { endpointUrl, type ClusterView } from "./cluster-view.ts";
 import { NoRouteError } from "./routing/errors.ts";
 import { nextBestForStage, planRoute, predictPath, type PlanRouteReturnType } from "./routing/route.ts";
@@ -84,7 +85,6 @@ class AttemptError extends PipelineError {
 export function createPipeline(p: CreatePipelineParameters): Pipeline {
   const { view, timeoutMs, maxAttempts } = p;
   const fallbacks = Math.min(p.fallbacks ?? 2, StageLimits.maxCandidates - 1);
-  const doFetch = p.fetch ?? fetch;
   const log = p.log.child({ component: "pipeline" });
 
   function fallbackOrder(inputs: ReturnType<ClusterView["routingInputs"]>, path: string[], clusterId: number): string[][] {
@@ -110,25 +110,15 @@ export function createPipeline(p: CreatePipelineParameters): Pipeline {
   }
 
   async function call(first: { endpoint: string }, body: StageExecuteRequest): Promise<StageExecuteResponse> {
-    let res: Response;
+    let res: PostJsonReturnType;
     try {
-      res = await doFetch(endpointUrl(first.endpoint, "v1/stages/execute"), {
-        method: "POST",
-        headers: { "content-type": "application/json" },
-        body: JSON.stringify(body),
-        signal: AbortSignal.timeout(timeoutMs),
-      });
+      res = await postJson({ url: endpointUrl(first.endpoint, "v1/stages/execute"), body: JSON.stringify(body), timeoutMs, ...(p.fetch ? { fetch: p.fetch } : {}) });
     } catch (cause) {
-      const timeout = (cause as Error)?.name === "TimeoutError";
-      throw new AttemptError(timeout ? "timeout" : "error", timeout ? `no answer within ${timeoutMs} ms` : `request failed: ${(cause as Error)?.message}`, { cause });
+      const timeout = cause instanceof PostJsonError && cause.timedOut;
+      throw new AttemptError(timeout ? "timeout" : "error", timeout ? `no answer within ${timeoutMs} ms` : (cause as Error)?.message, { cause });
     }
-    let text: string;
-    try {
-      text = await res.text();
-    } catch (cause) {
-      throw new AttemptError("error", "answer body unreadable", { cause });
-    }
-    if (!res.ok) {
+    const text = res.text;
+    if (res.status < 200 || res.status > 299) {
       let code = "";
       try {
         code = (JSON.parse(text) as { code?: string }).code ?? "";

@@ -9,6 +9,7 @@ import {
   type StageExecuteRequest,
   type StageExecuteResponse,
 } from "../wire/messages.ts";
+import { postJson, PostJsonError } from "../wire/post-json.ts";
 
 export type ForwardFailure = { nodeId: number; error: string };
 
@@ -22,6 +23,7 @@ export type ForwardStageParameters = {
   input: number[];
   /** absolute deadline (performance.now() clock) of this node's request */
   deadlineAt: number;
+  /** a fetch to use instead of node:http (tests) */
   fetchImpl?: typeof fetch;
 };
 
@@ -33,21 +35,16 @@ export type ForwardStageReturnType =
 const MARGIN_MS = 5;
 
 export async function forwardStage(parameters: ForwardStageParameters): Promise<ForwardStageReturnType> {
-  const { jobId, modelId, hop, rest, input, deadlineAt, fetchImpl = fetch } = parameters;
+  const { jobId, modelId, hop, rest, input, deadlineAt, fetchImpl } = parameters;
   const failed: ForwardFailure[] = [];
   for (const candidate of hop.candidates) {
     const remaining = Math.floor(deadlineAt - performance.now());
     if (remaining < 2 * MARGIN_MS) return { ok: false, failed, timedOut: true };
     const body: StageExecuteRequest = { jobId, modelId, stage: hop.stage, input, route: rest, timeoutMs: remaining - MARGIN_MS };
     try {
-      const res = await fetchImpl(`${candidate.endpoint.replace(/\/+$/, "")}/v1/stages/execute`, {
-        method: "POST",
-        headers: { "content-type": "application/json" },
-        body: JSON.stringify(body),
-        signal: AbortSignal.timeout(remaining),
-      });
-      const text = await res.text();
-      if (!res.ok) {
+      const res = await postJson({ url: `${candidate.endpoint.replace(/\/+$/, "")}/v1/stages/execute`, body: JSON.stringify(body), timeoutMs: remaining, ...(fetchImpl ? { fetch: fetchImpl } : {}) });
+      const text = res.text;
+      if (res.status < 200 || res.status > 299) {
         let detail = text.slice(0, 200);
         try {
           const e = JSON.parse(text) as { code?: string; message?: string };
@@ -66,7 +63,7 @@ export async function forwardStage(parameters: ForwardStageParameters): Promise<
       return { ok: true, response, failed };
     } catch (err) {
       const e = err as Error;
-      const reason = e.name === "TimeoutError" || e.name === "AbortError" ? `timed out after ${remaining} ms` : `${e.message}${(e.cause as Error | undefined)?.message ? `: ${(e.cause as Error).message}` : ""}`;
+      const reason = err instanceof PostJsonError && err.timedOut ? `timed out after ${remaining} ms` : e.message;
       failed.push({ nodeId: candidate.nodeId, error: reason.slice(0, 500) });
     }
   }
