@@ -51,6 +51,7 @@ import {
   VkeyParams,
   VkeySchema,
 } from "./schemas.ts";
+import { serverTiming } from "./jobs.ts";
 import type { Coordinator } from "./services.ts";
 
 const TERMINAL = new Set(["settled", "expired", "failed"]);
@@ -173,8 +174,9 @@ export const coordinatorRoutes: FastifyPluginAsync<CoordinatorRoutesOptions> = a
     },
     async (req, reply) => {
       try {
-        const { answer, replayed } = await c.jobs.submit(req.body);
+        const { answer, replayed, timings } = await c.jobs.submit(req.body);
         reply.header("x-idempotent-replay", String(replayed));
+        reply.header("server-timing", serverTiming(timings));
         return answer;
       } catch (err) {
         if (err instanceof ApiProblem) c.metrics.rejected.inc({ code: err.code });

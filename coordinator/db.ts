@@ -13,7 +13,7 @@
  */
 import { mkdirSync } from "node:fs";
 import path from "node:path";
-import { DatabaseSync } from "node:sqlite";
+import { DatabaseSync, type StatementSync } from "node:sqlite";
 
 export const SCHEMA_VERSION = 1;
 
@@ -74,6 +74,10 @@ CREATE TABLE IF NOT EXISTS submissions (
   next_attempt_ms INTEGER NOT NULL DEFAULT 0, created_at_ms INTEGER NOT NULL);
 CREATE INDEX IF NOT EXISTS submissions_relay ON submissions(relay_status);
 CREATE INDEX IF NOT EXISTS submissions_dapp ON submissions(dapp);
+-- covering indexes of the submission checks (open lanes, escrow reserved by unrelayed jobs): the
+-- rows themselves hold the input and answer (kilobytes), which a plain index scan would read
+CREATE INDEX IF NOT EXISTS submissions_dapp_pending ON submissions(dapp, relay_status, nonce, escrow);
+CREATE INDEX IF NOT EXISTS jobs_dapp_open ON jobs(dapp, status, nonce);
 `;
 
 export type Db = DatabaseSync;
@@ -99,6 +103,23 @@ export function getMeta(db: Db, key: string): string | undefined {
 
 export function setMeta(db: Db, key: string, value: string): void {
   db.prepare("INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value").run(key, value);
+}
+
+const statements = new WeakMap<Db, Map<string, StatementSync>>();
+/**
+ * The prepared statement for `sql`, compiled once per database (node:sqlite's prepare costs
+ * ≈ 70 µs; a submission runs about ten statements on the fast path).
+ */
+export function prepared(db: Db, sql: string): StatementSync {
+  let cache = statements.get(db);
+  if (!cache) statements.set(db, (cache = new Map()));
+  let st = cache.get(sql);
+  if (!st) {
+    st = db.prepare(sql);
+    if (cache.size > 500) cache.clear(); // callers pass constant SQL: this only guards against misuse
+    cache.set(sql, st);
+  }
+  return st;
 }
 
 /** Runs `fn` in one transaction (BEGIN IMMEDIATE … COMMIT / ROLLBACK). */

@@ -16,6 +16,7 @@
  * Status: answered (fast path done, not on chain yet) → assigned (createAndAssign mined) →
  * proving (≥ 1 StageProven) → settled | expired; failed = the relay was refused by the chain.
  */
+import { createHash } from "node:crypto";
 import { EventEmitter } from "node:events";
 import type { Logger } from "pino";
 import {
@@ -23,24 +24,24 @@ import {
   ContractFunctionRevertedError,
   getAddress,
   keccak256,
-  recoverTypedDataAddress,
   stringToBytes,
   type Address,
   type Hash,
   type Hex,
 } from "viem";
 import { jobMarketAbi } from "../contracts/abi/index.ts";
-import { jobIdOf, jobMarketDomain, jobRequestTypes, R, type JobRequest } from "../deploy/jobs.ts";
+import { jobIdOf, R, type JobRequest } from "../deploy/jobs.ts";
 import { commitValues } from "../prover/commit.ts";
 import { refineAddress, WireValidationError, type JobAnswer, type JobStatusValue, type JobSubmission } from "../node/wire/messages.ts";
 import type { ManifestIndex } from "./artifacts.ts";
 import type { ChainContext } from "./chain.ts";
 import type { ClusterView } from "./cluster-view.ts";
-import { transaction, type Db } from "./db.ts";
+import { prepared, type Db } from "./db.ts";
 import { ApiProblem, PipelineError } from "./errors.ts";
 import type { Indexer } from "./indexer.ts";
 import type { Metrics } from "./metrics.ts";
 import type { Pipeline, RouteExplanation } from "./pipeline.ts";
+import { recoverJobRequestSigner, RecoverSignerError } from "./recover-signer.ts";
 import { NoRouteError } from "./routing/errors.ts";
 
 const SECP256K1_HALF_N = 0x7fffffffffffffffffffffffffffffff5d576e7357a4501ddfe92f46681b20a0n;
@@ -50,6 +51,24 @@ const DEPOSIT_CACHE_MS = 1_000;
 const U128 = 1n << 128n;
 
 export type RelayStatus = "pending" | "confirmed" | "failed";
+
+/**
+ * Where a submission's time went on this coordinator (ms; the Server-Timing header of POST /v1/jobs).
+ * auth: parse + signature + idempotency key; checks: model, cluster, deadline, price, lane, deposit;
+ * commit: the input's Poseidon commitment; pipeline: stage 0's node called and answered (stage0:
+ * the time that node reports for itself and everything downstream); store: the answer persisted.
+ */
+export type SubmitTimings = { authMs: number; checksMs?: number; commitMs?: number; pipelineMs?: number; stage0Ms?: number | undefined; storeMs?: number };
+export type SubmitReturnType = { answer: JobAnswer; replayed: boolean; timings: SubmitTimings };
+
+/** `Server-Timing` header value of a submission's timings (RFC: name;dur=ms, comma-separated). */
+export function serverTiming(t: SubmitTimings): string {
+  const parts: string[] = [];
+  for (const [name, ms] of [["auth", t.authMs], ["checks", t.checksMs], ["commit", t.commitMs], ["pipeline", t.pipelineMs], ["stage0", t.stage0Ms], ["store", t.storeMs]] as const) {
+    if (ms !== undefined) parts.push(`${name};dur=${ms.toFixed(3)}`);
+  }
+  return parts.join(", ");
+}
 
 export type JobStatusView = {
   jobId: string;
@@ -249,8 +268,8 @@ export function createJobService(p: CreateJobServiceParameters) {
     return wall > chainTime.sec ? wall : chainTime.sec;
   }
 
-  const subRow = (jobId: string) => db.prepare("SELECT * FROM submissions WHERE job_id = ?").get(jobId) as SubmissionRow | undefined;
-  const jobRow = (jobId: string) => db.prepare("SELECT * FROM jobs WHERE job_id = ?").get(jobId) as JobRow | undefined;
+  const subRow = (jobId: string) => prepared(db, "SELECT * FROM submissions WHERE job_id = ?").get(jobId) as SubmissionRow | undefined;
+  const jobRow = (jobId: string) => prepared(db, "SELECT * FROM jobs WHERE job_id = ?").get(jobId) as JobRow | undefined;
 
   function notify(jobId: string) {
     events.emit("job", jobId);
@@ -262,7 +281,7 @@ export function createJobService(p: CreateJobServiceParameters) {
 
   // ------------------------------------------------------------------ submission
 
-  async function submit(s: JobSubmission): Promise<{ answer: JobAnswer; replayed: boolean }> {
+  async function submit(s: JobSubmission): Promise<SubmitReturnType> {
     const receivedAt = performance.now();
     const req = parseRequest(s.request);
     const signature = s.signature.toLowerCase() as Hex;
@@ -272,36 +291,48 @@ export function createJobService(p: CreateJobServiceParameters) {
     if (sBig > SECP256K1_HALF_N || (v !== 27 && v !== 28)) throw new ApiProblem("BAD_SIGNATURE", "signature is not canonical (need low s and v = 27 or 28)");
     let signer: Address;
     try {
-      signer = await recoverTypedDataAddress({ domain: jobMarketDomain({ chainId: chain.chainId, jobMarket: market }), types: jobRequestTypes, primaryType: "JobRequest", message: req, signature });
+      signer = recoverJobRequestSigner({ chainId: chain.chainId, jobMarket: market, request: req, signature });
     } catch (cause) {
-      throw new ApiProblem("BAD_SIGNATURE", "signature does not recover", { cause });
+      throw new ApiProblem("BAD_SIGNATURE", `signature does not recover${cause instanceof RecoverSignerError ? `: ${cause.message}` : ""}`, { cause });
     }
     if (signer !== req.dApp) throw new ApiProblem("BAD_SIGNATURE", `signature recovers ${signer}, not request.dApp ${req.dApp} (EIP-712 domain: ProofMesh JobMarket v1, chainId ${chain.chainId}, verifyingContract ${market})`);
 
     const jobId = jobIdOf(req).toString();
-    const hash = keccak256(stringToBytes(JSON.stringify({ request: canonicalRequest(req), signature, input: s.input })));
+    // Idempotency key of the whole submission: SHA-256 (native, ≈ 5 µs). Rows written by earlier
+    // versions hold keccak256 of the same text (≈ 0.13 ms in JS) and are still compared as such.
+    const canonical = JSON.stringify({ request: canonicalRequest(req), signature, input: s.input });
+    const hash = `sha256:${createHash("sha256").update(canonical).digest("hex")}`;
+    const sameAs = (storedHash: string) => (storedHash.startsWith("sha256:") ? storedHash === hash : storedHash === keccak256(stringToBytes(canonical)));
+    const timings: SubmitTimings = { authMs: performance.now() - receivedAt };
     // Idempotency on (dApp, nonce).
     const stored = subRow(jobId);
     if (stored) {
-      if (stored.submission_hash !== hash) throw new ApiProblem("NONCE_USED", `nonce ${req.nonce} of ${req.dApp} was already used by a different submission (job ${jobId})`);
-      return { answer: answerOf(stored), replayed: true };
+      if (!sameAs(stored.submission_hash)) throw new ApiProblem("NONCE_USED", `nonce ${req.nonce} of ${req.dApp} was already used by a different submission (job ${jobId})`);
+      return { answer: answerOf(stored), replayed: true, timings };
     }
     const running = inProgress.get(jobId);
     if (running) {
       if (running.hash !== hash) throw new ApiProblem("NONCE_USED", `nonce ${req.nonce} of ${req.dApp} is being used by a different submission (job ${jobId})`);
-      return { answer: await running.promise, replayed: true };
+      return { answer: await running.promise, replayed: true, timings };
     }
-    const promise = run(req, signature, s.input, jobId, hash, receivedAt);
+    const promise = run(req, signature, s.input, jobId, hash, receivedAt, timings);
     inProgress.set(jobId, { hash, promise });
     try {
-      return { answer: await promise, replayed: false };
+      return { answer: await promise, replayed: false, timings };
     } finally {
       inProgress.delete(jobId);
     }
   }
 
-  async function run(req: JobRequest, signature: Hex, input: number[], jobId: string, hash: string, receivedAt: number): Promise<JobAnswer> {
-    if (jobRow(jobId) || db.prepare("SELECT 1 FROM job_events WHERE job_id = ? AND name = 'NonceCancelled'").get(jobId))
+  async function run(req: JobRequest, signature: Hex, input: number[], jobId: string, hash: string, receivedAt: number, timings: SubmitTimings): Promise<JobAnswer> {
+    let mark = performance.now();
+    const lap = () => {
+      const t = performance.now();
+      const ms = t - mark;
+      mark = t;
+      return ms;
+    };
+    if (jobRow(jobId) || prepared(db, "SELECT 1 FROM job_events WHERE job_id = ? AND name = 'NonceCancelled'").get(jobId))
       throw new ApiProblem("NONCE_USED", `nonce ${req.nonce} of ${req.dApp} is already used on chain (job ${jobId})`);
     const model = view.model(req.modelId);
     if (!model) throw new ApiProblem("UNKNOWN_MODEL", `model ${req.modelId} is not registered in the ModelRegistry`);
@@ -319,14 +350,16 @@ export function createJobService(p: CreateJobServiceParameters) {
     // the deposit read (usually cached) overlaps the commitment's CPU time
     const depositRead = depositOf(req.dApp);
     depositRead.catch(() => undefined);
+    timings.checksMs = lap();
     const commitment = await commitValues({ values: input, bits: 8 });
+    timings.commitMs = lap();
     if (commitment !== req.inputCommitment) throw new ApiProblem("COMMITMENT_MISMATCH", `input commits to ${commitment}, request.inputCommitment is ${req.inputCommitment} (Poseidon, prover/commit.ts commitValues bits 8)`);
     const escrow = model.totalPrice + c.coordinatorFee;
     if (req.maxFee < escrow) throw new ApiProblem("MAX_FEE_TOO_LOW", `job costs ${escrow} (model ${model.totalPrice} + coordinator fee ${c.coordinatorFee}), maxFee is ${req.maxFee}`);
     const lane = req.nonce % 256n;
     const dAppLc = req.dApp;
-    const openOnChain = (db.prepare("SELECT nonce FROM jobs WHERE dapp = ? AND status IN ('created', 'assigned')").all(dAppLc) as { nonce: string }[]).some((r) => BigInt(r.nonce) % 256n === lane);
-    const pending = db.prepare("SELECT nonce, escrow, job_id FROM submissions WHERE dapp = ? AND relay_status = 'pending'").all(dAppLc) as { nonce: string; escrow: string; job_id: string }[];
+    const openOnChain = (prepared(db, "SELECT nonce FROM jobs WHERE dapp = ? AND status IN ('created', 'assigned')").all(dAppLc) as { nonce: string }[]).some((r) => BigInt(r.nonce) % 256n === lane);
+    const pending = prepared(db, "SELECT nonce, escrow, job_id FROM submissions WHERE dapp = ? AND relay_status = 'pending'").all(dAppLc) as { nonce: string; escrow: string; job_id: string }[];
     if (openOnChain || pending.some((r) => BigInt(r.nonce) % 256n === lane))
       throw new ApiProblem("LANE_BUSY", `dApp ${req.dApp} already has an open job in lane ${lane} (nonce % 256): wait for it to settle or use another nonce`);
     let balance = await depositRead;
@@ -335,6 +368,7 @@ export function createJobService(p: CreateJobServiceParameters) {
     if (balance - reserved < escrow)
       throw new ApiProblem("INSUFFICIENT_DEPOSIT", `JobMarket deposit of ${req.dApp} is ${balance}${reserved > 0n ? ` (${reserved} reserved by pending jobs)` : ""}, job needs ${escrow}: deposit first`);
 
+    timings.checksMs += lap();
     // Fast path.
     let executed;
     try {
@@ -345,6 +379,8 @@ export function createJobService(p: CreateJobServiceParameters) {
       if (err instanceof PipelineError) throw new ApiProblem("PIPELINE_UNAVAILABLE", err.shortMessage, { cause: err });
       throw err;
     }
+    timings.pipelineMs = lap();
+    timings.stage0Ms = executed.route.stages[0]?.observedTotalMs;
     const fastPathMs = performance.now() - receivedAt;
     const answer: JobAnswer = {
       jobId,
@@ -355,12 +391,13 @@ export function createJobService(p: CreateJobServiceParameters) {
       fastPathMs,
       route: executed.route.stages.map((s) => ({ stage: s.stage, nodeId: s.nodeId, address: s.address, predictedMs: s.predictedMs, observedComputeMs: s.observedComputeMs })),
     };
-    transaction(db, () => {
-      db.prepare(
-        `INSERT INTO submissions (job_id, dapp, nonce, submission_hash, request, signature, input, escrow, answer, route, node_ids, relay_status, created_at_ms)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'pending', ?)`,
-      ).run(jobId, dAppLc, req.nonce.toString(), hash, JSON.stringify(canonicalRequest(req)), signature, JSON.stringify(input), escrow.toString(), JSON.stringify(answer), JSON.stringify(executed.route), JSON.stringify(executed.nodeIds), now());
-    });
+    // one statement: atomic without an explicit transaction
+    prepared(
+      db,
+      `INSERT INTO submissions (job_id, dapp, nonce, submission_hash, request, signature, input, escrow, answer, route, node_ids, relay_status, created_at_ms)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'pending', ?)`,
+    ).run(jobId, dAppLc, req.nonce.toString(), hash, JSON.stringify(canonicalRequest(req)), signature, JSON.stringify(input), escrow.toString(), JSON.stringify(answer), JSON.stringify(executed.route), JSON.stringify(executed.nodeIds), now());
+    timings.storeMs = lap();
     p.metrics?.jobs.inc({ outcome: "answered" });
     p.metrics?.fastPath.observe(fastPathMs);
     notify(jobId);
@@ -433,7 +470,7 @@ export function createJobService(p: CreateJobServiceParameters) {
     const req: JobRequest = { dApp: r.dApp, modelId: r.modelId, inputCommitment: BigInt(r.inputCommitment), maxFee: BigInt(r.maxFee), deadline: BigInt(r.deadline), nonce: BigInt(r.nonce), clusterId: r.clusterId };
     const nodeIds = JSON.parse(row.node_ids) as number[];
     const update = (status: RelayStatus, fields: { tx?: string | null; error?: string | null; nextMs?: number }) => {
-      db.prepare("UPDATE submissions SET relay_status = ?, relay_tx = COALESCE(?, relay_tx), relay_error = ?, relay_attempts = relay_attempts + 1, next_attempt_ms = ? WHERE job_id = ?").run(
+      prepared(db, "UPDATE submissions SET relay_status = ?, relay_tx = COALESCE(?, relay_tx), relay_error = ?, relay_attempts = relay_attempts + 1, next_attempt_ms = ? WHERE job_id = ?").run(
         status,
         fields.tx ?? null,
         fields.error ?? null,
@@ -462,7 +499,7 @@ export function createJobService(p: CreateJobServiceParameters) {
         account: wallet.account,
       });
       const hash = await wallet.writeContract({ ...request, chain: wallet.chain, account: wallet.account } as Parameters<typeof wallet.writeContract>[0]);
-      db.prepare("UPDATE submissions SET relay_tx = ? WHERE job_id = ?").run(hash, row.job_id);
+      prepared(db, "UPDATE submissions SET relay_tx = ? WHERE job_id = ?").run(hash, row.job_id);
       const receipt = await chain.publicClient.waitForTransactionReceipt({ hash, timeout: 60_000 });
       if (receipt.status !== "success") throw new Error(`createAndAssign ${hash} reverted`);
       update("confirmed", { tx: hash });
@@ -494,7 +531,7 @@ export function createJobService(p: CreateJobServiceParameters) {
       try {
         for (;;) {
           if (stopped) return;
-          const row = db.prepare("SELECT * FROM submissions WHERE relay_status = 'pending' AND next_attempt_ms <= ? ORDER BY created_at_ms LIMIT 1").get(now()) as SubmissionRow | undefined;
+          const row = prepared(db, "SELECT * FROM submissions WHERE relay_status = 'pending' AND next_attempt_ms <= ? ORDER BY created_at_ms LIMIT 1").get(now()) as SubmissionRow | undefined;
           if (!row) return;
           await relayOne(row);
         }
@@ -523,7 +560,7 @@ export function createJobService(p: CreateJobServiceParameters) {
         // block would both see the job as not yet due.
         const [latestOrWall, pending] = await Promise.all([nowSec({ fresh: true }), chain.publicClient.getBlock({ blockTag: "pending" }).then((b) => b.timestamp, () => 0n)]);
         const t = pending > latestOrWall ? pending : latestOrWall;
-        const due = db.prepare("SELECT job_id FROM jobs WHERE status IN ('created', 'assigned') AND deadline < ? ORDER BY deadline LIMIT 50").all(Number(t)) as { job_id: string }[];
+        const due = prepared(db, "SELECT job_id FROM jobs WHERE status IN ('created', 'assigned') AND deadline < ? ORDER BY deadline LIMIT 50").all(Number(t)) as { job_id: string }[];
         for (const { job_id } of due) {
           if (stopped || expiring.has(job_id)) continue;
           expiring.add(job_id);
@@ -561,7 +598,7 @@ export function createJobService(p: CreateJobServiceParameters) {
     sweep,
     /** relay counts by status (health, metrics) */
     relayCounts(): Record<RelayStatus, number> {
-      const rows = db.prepare("SELECT relay_status AS s, COUNT(*) AS n FROM submissions GROUP BY relay_status").all() as { s: RelayStatus; n: number }[];
+      const rows = prepared(db, "SELECT relay_status AS s, COUNT(*) AS n FROM submissions GROUP BY relay_status").all() as { s: RelayStatus; n: number }[];
       const out: Record<RelayStatus, number> = { pending: 0, confirmed: 0, failed: 0 };
       for (const r of rows) out[r.s] = Number(r.n);
       return out;
