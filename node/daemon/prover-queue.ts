@@ -15,7 +15,8 @@ import { decodeRevert } from "../chain/contract-errors.ts";
 import { JOB_STATUS_NAMES, JobStatus, type ChainView, type JobView } from "./chain-view.ts";
 import type { JobWatcher } from "./job-watcher.ts";
 import type { NodeMetrics } from "./metrics.ts";
-import { decodeCalldata, encodeCalldata, proveStage } from "./prove-stage.ts";
+import { decodeCalldata, encodeCalldata, proveStage, type ProveStageParameters, type ProveStageReturnType } from "./prove-stage.ts";
+import { ProverWorkerExitedError } from "./prover-pool.ts";
 import type { ShardCatalog } from "./shards.ts";
 import type { NodeStore, StageRecord } from "./store.ts";
 
@@ -28,6 +29,8 @@ class Stopped extends Error {
 
 /** Reverts that may succeed later (another stage first); anything else from the JobMarket is final. */
 const RETRY_LATER = new Set(["JobMarket_StageOutOfOrder"]);
+/** Proof attempts lost to a dying prover worker before the stage fails: a crash that repeats on the same stage (out of memory) is not transient. */
+const PROVE_CRASH_RETRIES = 3;
 
 export type ProverQueueParameters = {
   store: NodeStore;
@@ -53,6 +56,11 @@ export type ProverQueueParameters = {
   assignmentWaitMs: number;
   /** transient failures tolerated per stage before it is marked failed */
   maxTransientRetries?: number;
+  /**
+   * Proves a stage. The daemon passes its worker pool's `prove` (prover-pool.ts) so proofs never
+   * block the event loop; the default proves in this thread (unit tests of the queue only).
+   */
+  prove?: (parameters: ProveStageParameters) => Promise<ProveStageReturnType>;
 };
 
 export type ProverQueue = {
@@ -72,6 +80,7 @@ export function createProverQueue(parameters: ProverQueueParameters): ProverQueu
   const { store, chain, publicClient, walletClient, chainId, jobMarket, nodeId, operator, shards, metrics, concurrency, maxPending, pollIntervalMs, assignmentWaitMs } =
     parameters;
   const maxTransientRetries = parameters.maxTransientRetries ?? 30;
+  const prove = parameters.prove ?? proveStage;
   const { watcher } = parameters;
   const fallbackPollMs = parameters.fallbackPollMs ?? 5_000;
   const log = parameters.log.child({ component: "prover" });
@@ -131,14 +140,19 @@ export function createProverQueue(parameters: ProverQueueParameters): ProverQueu
     });
   }
 
-  /** Retries transient RPC failures with exponential backoff (capped at 5 s). */
-  async function withRetry<T>(label: string, rec: StageRecord, fn: () => Promise<T>): Promise<T> {
+  /** Retries transient failures (by default: any but a revert) with exponential backoff (capped at 5 s). */
+  async function withRetry<T>(
+    label: string,
+    rec: StageRecord,
+    fn: () => Promise<T>,
+    transient: (err: unknown, attempt: number) => boolean = (err) => !decodeRevert(err),
+  ): Promise<T> {
     for (let attempt = 0; ; attempt++) {
       if (stopping) throw new Stopped("stopping");
       try {
         return await fn();
       } catch (err) {
-        if (decodeRevert(err) || attempt >= maxTransientRetries) throw err;
+        if (!transient(err, attempt) || attempt >= maxTransientRetries) throw err;
         const msg = (err as Error).message.split("\n")[0];
         if (storeOpen) store.recordAttempt(rec.jobId, rec.stage, `${label}: ${msg}`, Date.now());
         log.warn({ jobId: rec.jobId, stage: rec.stage, attempt, err: msg }, `${label} failed, retrying`);
@@ -264,7 +278,15 @@ export function createProverQueue(parameters: ProverQueueParameters): ProverQueu
         }
         if (chainTime !== undefined && chainTime > assigned.deadline) throw new Abandon("deadline passed before a prover was free");
         const binding = computeBinding({ chainId, contract: jobMarket, jobId: BigInt(rec.jobId), stage: rec.stage, prover: operator });
-        const proof = await proveStage({ manifest: served.manifest, wasmPath: served.wasmPath, zkeyPath: served.zkeyPath, input: rec.input, output: rec.output, binding });
+        // A prover worker that died mid-proof (out of memory, a crash) was replaced: retry, like an RPC
+        // failure. A proof that fails (witness generation rejects the output, bad artefacts) fails
+        // the same way every time: final, as before.
+        const proof = await withRetry(
+          "prove",
+          rec,
+          () => prove({ manifest: served.manifest, wasmPath: served.wasmPath, zkeyPath: served.zkeyPath, input: rec.input, output: rec.output, binding }),
+          (err, attempt) => err instanceof ProverWorkerExitedError && attempt < PROVE_CRASH_RETRIES,
+        );
         calldataJson = encodeCalldata(proof.calldata);
         metrics.proveMs.observe({ shard: String(rec.stage) }, proof.proveMs);
         if (!storeOpen) throw new Stopped("store closed");

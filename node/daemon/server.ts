@@ -24,6 +24,7 @@ import { createChainView, type ChainView } from "./chain-view.ts";
 import { createJobWatcher, type JobWatcher } from "./job-watcher.ts";
 import type { ServeConfig } from "./config.ts";
 import { createNodeMetrics, type NodeMetrics } from "./metrics.ts";
+import { createProverPool } from "./prover-pool.ts";
 import { createProverQueue, type ProverQueue } from "./prover-queue.ts";
 import { loadShardCatalog, type ShardCatalog } from "./shards.ts";
 import { openStore, type NodeStore } from "./store.ts";
@@ -117,6 +118,8 @@ export async function startNodeDaemon(parameters: StartNodeDaemonParameters): Pr
     },
   });
   await jobs.start();
+  // One worker thread per prover slot: proofs run off the event loop, the fast path keeps answering.
+  const provers = createProverPool({ size: config.proverConcurrency, log });
   const queue = createProverQueue({
     store,
     chain: chainView,
@@ -134,6 +137,7 @@ export async function startNodeDaemon(parameters: StartNodeDaemonParameters): Pr
     pollIntervalMs: config.chainPollIntervalMs,
     watcher: jobs,
     assignmentWaitMs: config.assignmentWaitMs,
+    prove: provers.prove,
   });
 
   let draining = false;
@@ -233,6 +237,8 @@ export async function startNodeDaemon(parameters: StartNodeDaemonParameters): Pr
         log.info("shutting down: finishing in-flight requests");
         await app.close(); // waits for in-flight requests
         const { unfinished } = await queue.stop({ graceMs: config.shutdownGraceMs });
+        // after the grace: a proof still running is cut short, its stage resumes from the store at the next start
+        await provers.close();
         jobs.stop();
         if (gossip) await gossip.stop();
         store.close();

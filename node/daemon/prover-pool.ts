@@ -1,0 +1,225 @@
+/**
+ * Proves stages in worker threads, one worker per prover slot, so a proof never blocks the
+ * daemon's event loop (the fast path `POST /v1/stages/execute` must answer in ~1 ms while a
+ * proof runs). snarkjs/ffjavascript already spread FFT/multiexp over their own threads, but the
+ * circom witness calculation, commitments and the rest of groth16.prove run on the calling
+ * thread: seconds of main-thread time per shard-0 proof without this pool.
+ *
+ * Each worker (prover-worker.ts) runs `proveStage` itself and keeps the witness wasm and zkey of
+ * every shard it proved in memory (prove-shard.ts / witness-calculator.ts cache by path), so
+ * only a worker's first proof of a shard loads them. Messages carry bigints as decimal strings.
+ * A worker that dies mid-proof is replaced; its request rejects with ProverWorkerExitedError,
+ * which the prover queue retries like a transient RPC failure.
+ */
+import { Worker } from "node:worker_threads";
+import type { Logger } from "pino";
+import { ProverError, ShardArtifactError, ShardInputError } from "../../prover/errors.ts";
+import { decodeCalldata, ProveStageError, type ProveStageParameters, type ProveStageReturnType } from "./prove-stage.ts";
+
+/** Base class of the pool's own errors (not the prover's: those keep their class across the thread boundary). */
+export class ProverPoolError extends Error {
+  override name = "ProverPoolError";
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+  }
+}
+
+/** The worker proving this request crashed or exited; it has been replaced, the same request may succeed on retry. */
+export class ProverWorkerExitedError extends ProverPoolError {
+  override name = "ProverWorkerExitedError";
+  readonly transient = true;
+}
+
+/** The pool was closed before or while this request was proven. */
+export class ProverPoolClosedError extends ProverPoolError {
+  override name = "ProverPoolClosedError";
+}
+
+/** An error thrown inside a worker, as it crossed the thread boundary (the `cause` of the rehydrated error). */
+export class ProverWorkerRemoteError extends ProverPoolError {
+  override name = "ProverWorkerRemoteError";
+}
+
+// ---- wire protocol (structured clone; bigints as decimal strings so the format is JSON-safe)
+
+export type ProverWorkerRequest = {
+  type: "prove";
+  id: number;
+  params: Omit<ProveStageParameters, "binding"> & { binding: string };
+};
+
+export type SerializedError = { name: string; message: string; stack?: string; cause?: string };
+
+export type ProverWorkerResponse =
+  | { type: "ready" }
+  | { type: "result"; id: number; calldata: string; publicSignals: string[]; proveMs: number }
+  | { type: "error"; id: number; error: SerializedError };
+
+/** Error classes a proof can fail with in-thread; through the pool they are rebuilt as the same class (same contract as proveStage). */
+const KNOWN_ERRORS: Record<string, new (message: string, options?: { cause?: unknown }) => Error> = {
+  ProveStageError,
+  ProverError,
+  ShardInputError,
+  ShardArtifactError,
+};
+
+function rehydrate(e: SerializedError): Error {
+  const remote = new ProverWorkerRemoteError(`${e.name}: ${e.message}${e.cause ? ` (cause: ${e.cause})` : ""}`);
+  if (e.stack) remote.stack = e.stack;
+  const Cls = KNOWN_ERRORS[e.name] ?? ProveStageError;
+  return new Cls(e.message, { cause: remote });
+}
+
+// ---- the pool
+
+export type CreateProverPoolParameters = {
+  /** worker threads, one per prover slot (the queue's `concurrency`) */
+  size: number;
+  log?: Logger;
+  /** the worker entry; default ./prover-worker.ts (tests substitute a wrapper) */
+  workerUrl?: URL;
+};
+
+export type ProverPoolStats = {
+  /** live workers */
+  workers: number;
+  busy: number;
+  /** requests waiting for a free worker */
+  queued: number;
+  /** workers that died and were replaced since the pool started */
+  replaced: number;
+};
+
+export type CreateProverPoolReturnType = {
+  /** proveStage in a worker thread: same parameters, same result, same error classes */
+  prove(parameters: ProveStageParameters): Promise<ProveStageReturnType>;
+  stats(): ProverPoolStats;
+  /** Terminates every worker; pending and in-flight requests reject with ProverPoolClosedError. */
+  close(): Promise<void>;
+};
+export type ProverPool = CreateProverPoolReturnType;
+
+type Request = {
+  id: number;
+  params: ProverWorkerRequest["params"];
+  resolve: (r: ProveStageReturnType) => void;
+  reject: (err: Error) => void;
+};
+
+type Slot = {
+  worker: Worker;
+  /** the worker finished loading its modules (an exit before that is a startup failure, not replaced eagerly) */
+  ready: boolean;
+  job: Request | undefined;
+  lastError: unknown;
+};
+
+const DEFAULT_WORKER_URL = new URL("./prover-worker.ts", import.meta.url);
+
+export function createProverPool(parameters: CreateProverPoolParameters): CreateProverPoolReturnType {
+  const { size } = parameters;
+  if (!Number.isInteger(size) || size < 1) throw new ProverPoolError(`pool size must be a positive integer, got ${size}`);
+  const workerUrl = parameters.workerUrl ?? DEFAULT_WORKER_URL;
+  const log = parameters.log?.child({ component: "prover-pool" });
+  const slots: (Slot | undefined)[] = Array.from({ length: size }, () => undefined);
+  const waiting: Request[] = [];
+  let nextId = 1;
+  let replaced = 0;
+  let closed = false;
+  let closing: Promise<void> | undefined;
+
+  function spawn(index: number): Slot {
+    const worker = new Worker(workerUrl, { name: `prover-${index}` });
+    // An idle worker must not keep the process alive (a CLI or test that forgets close() still exits);
+    // it is ref'd while it proves, so a pending proof does.
+    worker.unref();
+    const slot: Slot = { worker, ready: false, job: undefined, lastError: undefined };
+    slots[index] = slot;
+    worker.on("message", (msg: ProverWorkerResponse) => onMessage(slot, msg));
+    worker.on("error", (err) => {
+      slot.lastError = err; // an uncaught exception in the worker; 'exit' follows
+    });
+    worker.on("messageerror", (err) => {
+      slot.lastError = err;
+    });
+    worker.on("exit", (code) => onExit(index, slot, code));
+    return slot;
+  }
+
+  function onMessage(slot: Slot, msg: ProverWorkerResponse): void {
+    if (msg.type === "ready") {
+      slot.ready = true;
+      return;
+    }
+    const job = slot.job;
+    if (!job || job.id !== msg.id) return; // a reply to a request already rejected (close)
+    slot.job = undefined;
+    slot.worker.unref();
+    if (msg.type === "result") job.resolve({ calldata: decodeCalldata(msg.calldata), publicSignals: msg.publicSignals, proveMs: msg.proveMs });
+    else job.reject(rehydrate(msg.error));
+    dispatch();
+  }
+
+  function onExit(index: number, slot: Slot, code: number): void {
+    if (slots[index] === slot) slots[index] = undefined;
+    const job = slot.job;
+    slot.job = undefined;
+    if (closed) {
+      job?.reject(new ProverPoolClosedError("prover pool closed during the proof"));
+      return;
+    }
+    const why = slot.lastError instanceof Error ? slot.lastError.message.split("\n")[0] : `exit code ${code}`;
+    log?.warn({ worker: index, code, err: why, inFlight: job !== undefined, ready: slot.ready }, "prover worker exited; replacing it");
+    job?.reject(new ProverWorkerExitedError(`prover worker exited during the proof (${why})`, { cause: slot.lastError ?? code }));
+    // A worker that proved before is replaced now, so the next proof does not pay its startup; one
+    // that died while starting is only respawned on demand (dispatch), so a broken entry cannot spin.
+    if (slot.ready) {
+      replaced += 1;
+      spawn(index);
+    }
+    dispatch();
+  }
+
+  function dispatch(): void {
+    for (let i = 0; i < slots.length && waiting.length > 0; i++) {
+      let slot = slots[i];
+      if (slot?.job) continue;
+      slot ??= spawn(i);
+      const job = waiting.shift()!;
+      slot.job = job;
+      slot.worker.ref();
+      const msg: ProverWorkerRequest = { type: "prove", id: job.id, params: job.params };
+      slot.worker.postMessage(msg);
+    }
+  }
+
+  // Workers start at once: their module loading (snarkjs, circom runtime) then overlaps the daemon's boot.
+  for (let i = 0; i < size; i++) spawn(i);
+
+  return {
+    prove(p) {
+      if (closed) return Promise.reject(new ProverPoolClosedError("prover pool is closed"));
+      if (typeof p.binding !== "bigint") return Promise.reject(new ProveStageError("binding must be a bigint"));
+      const { manifest, wasmPath, zkeyPath, input, output, binding } = p;
+      return new Promise<ProveStageReturnType>((resolve, reject) => {
+        // Only the fields proveStage reads cross the boundary: structured clone copies the arrays, so
+        // the caller may reuse its own.
+        waiting.push({ id: nextId++, params: { manifest, wasmPath, zkeyPath, input, output, binding: binding.toString() }, resolve, reject });
+        dispatch();
+      });
+    },
+    stats() {
+      const live = slots.filter((s): s is Slot => s !== undefined);
+      return { workers: live.length, busy: live.filter((s) => s.job).length, queued: waiting.length, replaced };
+    },
+    close() {
+      closing ??= (async () => {
+        closed = true;
+        for (const job of waiting.splice(0)) job.reject(new ProverPoolClosedError("prover pool closed before the proof started"));
+        // terminate() also stops the ffjavascript threads each worker started (nested workers end with their parent).
+        await Promise.all(slots.map((s) => s?.worker.terminate()));
+      })();
+      return closing;
+    },
+  };
+}
