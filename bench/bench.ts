@@ -14,6 +14,7 @@
  * Flags: --n <pipeline requests, 200> --duration <autocannon s, 10> --settle <jobs, 3> --k <saturated proofs per shard, 6>
  *        --assignment-wait-ms <node serve flag, 3000; 600000 = the default, shows the backlog effect>
  *        --skip-prove --skip-mesh --work-dir <dir>
+ *        --fast-path-only: only the baseline, the micro costs and the two fast-path figures (quick iteration)
  *        --profile: --cpu-prof in every mesh process (NODE_OPTIONS), top self time of the nodes and coordinators;
  *                   writes bench/profile-results.{json,md} instead (profiling slows the figures down)
  * Everything started is stopped (ProcessGroup of the local mesh), also on error.
@@ -42,6 +43,8 @@ import { releaseProverThreads } from "../prover/release.ts";
 import { createProofMeshClient, estimateJobFee, jobRequestToWire, parseDeployment, prepareJobRequest } from "../sdk/index.ts";
 import { DEV_KEYS, startLocalMesh, type LocalMesh } from "../test/harness/local-mesh.ts";
 import { freePort, waitFor } from "../test/harness/processes.ts";
+import { recoverJobRequestSigner } from "../coordinator/recover-signer.ts";
+import { parseServerTiming, postJson } from "../node/wire/post-json.ts";
 
 const ROOT = resolve(import.meta.dirname, "..");
 const { values } = parseArgs({
@@ -53,6 +56,7 @@ const { values } = parseArgs({
     "assignment-wait-ms": { type: "string", default: "3000" },
     "skip-prove": { type: "boolean", default: false },
     "skip-mesh": { type: "boolean", default: false },
+    "fast-path-only": { type: "boolean", default: false },
     profile: { type: "boolean", default: false },
     "work-dir": { type: "string", default: join(ROOT, ".proofmesh/bench") },
   },
@@ -77,6 +81,8 @@ const median = (xs: number[]) => {
 };
 const dist = (xs: number[]) => ({ n: xs.length, p50: r3(pct(xs, 50)), p95: r3(pct(xs, 95)), p99: r3(pct(xs, 99)), median: r3(median(xs)), mean: r3(xs.reduce((a, b) => a + b, 0) / xs.length) });
 const r3 = (x: number) => Math.round(x * 1000) / 1000;
+/** per-key medians of Server-Timing style records */
+const medians = (rows: Record<string, number>[]) => Object.fromEntries([...new Set(rows.flatMap((r) => Object.keys(r)))].map((k) => [k, r3(median(rows.map((r) => r[k]).filter((v) => v !== undefined)))]));
 
 const machine = { cores: cpus().length, cpu: cpus()[0]?.model ?? "?", memGB: +(totalmem() / 2 ** 30).toFixed(1), node: process.version, platform: `${process.platform}-${process.arch}`, date: new Date().toISOString() };
 const CMD = "npm run bench";
@@ -158,7 +164,8 @@ async function microCosts() {
   const body = JSON.stringify({ request: { ...request, inputCommitment: String(request.inputCommitment), maxFee: String(request.maxFee), deadline: String(request.deadline), nonce: "1" }, signature, input: x });
   return {
     poseidonInputCommitmentMs: await time(50, () => commitValues({ values: x, bits: 8 })),
-    eip712RecoverMs: await time(200, () => recoverTypedDataAddress({ domain: jobMarketDomain({ chainId: 31337, jobMarket }), types: jobRequestTypes, primaryType: "JobRequest", message: request, signature })),
+    eip712RecoverViemMs: await time(200, () => recoverTypedDataAddress({ domain: jobMarketDomain({ chainId: 31337, jobMarket }), types: jobRequestTypes, primaryType: "JobRequest", message: request, signature })),
+    eip712RecoverMs: await time(200, () => recoverJobRequestSigner({ chainId: 31337, jobMarket, request, signature })),
     submissionKeccakMs: await time(200, () => keccak256(stringToBytes(body))),
     jsonParseBodyMs: await time(200, () => JSON.parse(body)),
     bodyBytes: body.length,
@@ -218,7 +225,8 @@ async function meshPhases() {
   const mesh: LocalMesh = await startLocalMesh({
     workDir: values["work-dir"]!,
     clusters: [{ label: "bench", region: "loopback", minStake: "100" }],
-    nodes: model.shards.map((s) => ({ name: `n${s.index}`, clusterId: 1, oneWayDelayMs: 0, memoryBytes, stake: "150", shards: `${DEFAULT_MODEL_ID}:${s.index}` })),
+    // direct: the nodes advertise their own ports (no latency-injecting TCP relay on the coordinator's hops)
+    nodes: model.shards.map((s) => ({ name: `n${s.index}`, clusterId: 1, oneWayDelayMs: 0, direct: true, memoryBytes, stake: "150", shards: `${DEFAULT_MODEL_ID}:${s.index}` })),
     modelId: DEFAULT_MODEL_ID,
     log: say,
   });
@@ -244,14 +252,17 @@ async function meshPhases() {
     }
     const [a, ...rest] = mesh.nodes;
     const route = rest.map((n, i) => ({ stage: i + 1, candidates: [{ nodeId: n.nodeId, address: n.operator, endpoint: n.url }] }));
+    // The client is node:http with a keep-alive agent (node/wire/post-json.ts, what the coordinator and the
+    // nodes use between themselves): Node's fetch alone would add ≈ 0.3-0.5 ms per request to every figure.
     const execute = async (i: number) => {
       const jobId = BigInt(`0x${Buffer.from(crypto.getRandomValues(new Uint8Array(31))).toString("hex")}`).toString();
+      const payload = JSON.stringify({ jobId, modelId, stage: 0, input: inputOf(i), route, timeoutMs: 10_000 });
       const t = performance.now();
-      const res = await fetch(`${a.url}/v1/stages/execute`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ jobId, modelId, stage: 0, input: inputOf(i), route, timeoutMs: 10_000 }) });
-      const body = (await res.json()) as { result: number; stages: { computeMs: number; totalMs: number }[] };
+      const res = await postJson({ url: `${a.url}/v1/stages/execute`, body: payload, timeoutMs: 10_000 });
       const ms = performance.now() - t;
-      if (!res.ok) throw new Error(`execute ${res.status}: ${JSON.stringify(body)}`);
-      return { ms, body };
+      if (res.status !== 200) throw new Error(`execute ${res.status}: ${res.text.slice(0, 500)}`);
+      const body = JSON.parse(res.text) as { result: number; stages: { computeMs: number; totalMs: number }[] };
+      return { ms, body, timing: parseServerTiming(res.serverTiming) };
     };
     say(`fast path (a): ${N} × POST node A /v1/stages/execute → node B, direct loopback`);
     for (let i = 0; i < 20; i++) await execute(i);
@@ -260,9 +271,11 @@ async function meshPhases() {
     const clientToA: number[] = [];
     const aOwn: number[] = [];
     const bOwn: number[] = [];
+    const aTimings: Record<string, number>[] = [];
     for (let i = 0; i < N; i++) {
       const r = await execute(1000 + i);
       direct.push(r.ms);
+      aTimings.push(r.timing);
       const [sa, sb] = r.body.stages;
       compute.push(r.body.stages.reduce((s, x) => s + x.computeMs, 0));
       clientToA.push(r.ms - sa.totalMs);
@@ -282,6 +295,7 @@ async function meshPhases() {
       ...dist(direct),
       nodeComputeMsP50: r3(median(compute)),
       breakdownP50: { clientHttpToAMs: r3(median(clientToA)), nodeAOwnMs: r3(median(aOwn)), nodeBOwnMs: r3(median(bOwn)), computeMs: r3(median(compute)) },
+      nodeAServerTimingP50: medians(aTimings),
       chainGetJobEthCallMs: dist(rpc),
     };
 
@@ -312,18 +326,21 @@ async function meshPhases() {
       const signature = await signJobRequest({ walletClient: dAppWallet as never, chainId: deployment.chainId, jobMarket: market, request });
       bodies.push(JSON.stringify({ request: jobRequestToWire(request), signature, input: inputOf(2000 + i) }));
     }
+    const coordTimings: Record<string, number>[] = [];
     const submit = async (body: string) => {
       const t = performance.now();
-      const res = await fetch(`${noRelayUrl}/v1/jobs`, { method: "POST", headers: { "content-type": "application/json" }, body });
-      const txt = await res.text();
+      const res = await postJson({ url: `${noRelayUrl}/v1/jobs`, body, timeoutMs: 30_000 });
       const ms = performance.now() - t;
-      if (!res.ok) throw new Error(`POST /v1/jobs ${res.status}: ${txt.slice(0, 500)}`);
+      if (res.status !== 200) throw new Error(`POST /v1/jobs ${res.status}: ${res.text.slice(0, 500)}`);
+      const timing = parseServerTiming(res.serverTiming);
+      coordTimings.push({ ...timing, clientAndHttp: ms - ["auth", "checks", "commit", "pipeline", "store"].reduce((sum, k) => sum + (timing[k] ?? 0), 0), coordinatorToStage0Http: (timing.pipeline ?? 0) - (timing.stage0 ?? 0) });
       return ms;
     };
     // the coordinator learns the nodes from the chain indexer and its probes: wait until it routes
     await waitFor({ what: "the no-relay coordinator to route", timeoutMs: 60_000, intervalMs: 500, check: async () => (await fetch(`${noRelayUrl}/v1/jobs`, { method: "POST", headers: { "content-type": "application/json" }, body: bodies[0] })).ok });
     say(`fast path (b): ${N} × POST /v1/jobs (relay off)`);
     for (let i = 1; i < 20; i++) await submit(bodies[i]);
+    coordTimings.length = 0;
     const viaCoord: number[] = [];
     const coordErrors: string[] = [];
     for (let i = 20; i < N + 20; i++) {
@@ -334,7 +351,8 @@ async function meshPhases() {
       }
     }
     if (coordErrors.length > N / 10) throw new Error(`${coordErrors.length} of ${N} submissions failed, first: ${coordErrors[0]}`);
-    out.pipelineCoordinator = { ...dist(viaCoord), failed: coordErrors.length, firstError: coordErrors[0] ?? null };
+    out.pipelineCoordinator = { ...dist(viaCoord), failed: coordErrors.length, firstError: coordErrors[0] ?? null, serverTimingP50: medians(coordTimings) };
+    if (values["fast-path-only"]) return out;
 
     // ── 2a. autocannon on the submit path (replays of answered, signed submissions)
     say(`coordinator: autocannon POST /v1/jobs (replayed signed submissions), ${DURATION} s, 16 connections`);
@@ -434,12 +452,14 @@ async function main() {
   say(`route decisions: ${JSON.stringify(results.routeDecisions)}`);
   results.microCosts = await microCosts();
   say(`per-submission CPU costs: ${JSON.stringify(results.microCosts)}`);
-  if (!values["skip-prove"]) results.proving = await proving();
+  if (!values["skip-prove"] && !values["fast-path-only"]) results.proving = await proving();
   if (!values["skip-mesh"]) Object.assign(results, await meshPhases());
   const md = render();
   mkdirSync(join(ROOT, "bench"), { recursive: true });
+  mkdirSync(join(ROOT, ".proofmesh"), { recursive: true });
   // a profiled run is slower (sampling in every mesh process): it never overwrites the reference results
-  const base = values.profile ? "bench/profile-results" : "bench/results";
+  // nor does a partial one (--fast-path-only: written under .proofmesh/, not committed)
+  const base = values.profile ? "bench/profile-results" : values["fast-path-only"] ? ".proofmesh/bench-fast-path" : "bench/results";
   writeFileSync(join(ROOT, `${base}.json`), JSON.stringify(results, (_k, v) => (typeof v === "bigint" ? v.toString() : v), 2) + "\n");
   writeFileSync(join(ROOT, `${base}.md`), md);
   console.log(md);
@@ -468,7 +488,15 @@ function render(): string {
       `Direct pipeline breakdown (medians, from the nodes' stage traces): shard compute (both stages) ${bd.computeMs} ms; node A own time excluding compute and B (assignment check, SQLite, forward) ${bd.nodeAOwnMs} ms; node B own time excluding compute ${bd.nodeBOwnMs} ms; client↔A HTTP ${bd.clientHttpToAMs} ms.`,
       `One JobMarket.getJob eth_call on the local hardhat chain (what each node awaited before answering until the JobWatcher's local index replaced it): p50 ${rpc.p50} ms, p95 ${rpc.p95} ms.`,
     );
+    const at = (pd as unknown as { nodeAServerTimingP50?: Record<string, number> }).nodeAServerTimingP50;
+    if (at) lines.push(`Node A's own Server-Timing (medians): checks before compute ${at.checks} ms, compute ${at.compute} ms, persist + enqueue ${at.store} ms, forward to B and back ${at.forward} ms.`);
   }
+  const ct = (results.pipelineCoordinator as { serverTimingP50?: Record<string, number> } | undefined)?.serverTimingP50;
+  if (ct)
+    lines.push(
+      "",
+      `Coordinator path breakdown (medians of the coordinator's Server-Timing): signature + idempotency ${ct.auth} ms, model/cluster/deadline/price/lane/deposit checks ${ct.checks} ms, Poseidon input commitment ${ct.commit} ms, pipeline ${ct.pipeline} ms (of which node A and downstream ${ct.stage0} ms, coordinator↔A HTTP ${ct.coordinatorToStage0Http} ms), answer persisted ${ct.store} ms; client↔coordinator HTTP, body parsing and validation ${ct.clientAndHttp} ms.`,
+    );
   lines.push("", "## Coordinator throughput", "");
   row("what", "req or decisions / s", "p50", "p99", "notes");
   row("---", "---", "---", "---", "---");
@@ -482,7 +510,7 @@ function render(): string {
   if (mc)
     lines.push(
       "",
-      `Per fresh submission, CPU in the coordinator (medians, this process): Poseidon input commitment ${mc.poseidonInputCommitmentMs} ms, EIP-712 recover ${mc.eip712RecoverMs} ms, keccak of the submission ${mc.submissionKeccakMs} ms, JSON.parse of the ${mc.bodyBytes}-byte body ${mc.jsonParseBodyMs} ms.`,
+      `Per fresh submission, CPU in the coordinator (medians, this process): Poseidon input commitment ${mc.poseidonInputCommitmentMs} ms, EIP-712 recover ${mc.eip712RecoverMs} ms (coordinator/recover-signer.ts; viem's recoverTypedDataAddress: ${mc.eip712RecoverViemMs} ms), keccak of the submission ${mc.submissionKeccakMs} ms, JSON.parse of the ${mc.bodyBytes}-byte body ${mc.jsonParseBodyMs} ms.`,
     );
   const pv = results.proving as { rows: Record<string, string | number>[]; saturated: { shard: number; proofs: number; wallMs: number; witnessMs: number; proveMs: number; proofsPerMin: number; witnessShare: number }[] } | undefined;
   if (pv) {

@@ -38,6 +38,11 @@ export type NodeSpec = {
   shards?: string;
   /** extra `node serve` flags (e.g. ["--assignment-wait-ms", "5000"]) */
   serveArgs?: string[];
+  /**
+   * advertise the node's own port instead of a delay proxy in front of it (default false): no latency
+   * injection then (`proxy.setDelayMs` / `setDown` throw), and no extra TCP relay on every hop (benchmarks)
+   */
+  direct?: boolean;
 };
 export type ClusterSpec = { label: string; region: string; minStake: string };
 
@@ -166,7 +171,8 @@ export async function startLocalMesh({ workDir, clusters, nodes, modelId, log, c
       if (!key) throw new Error("not enough dev accounts for the nodes");
       const home = join(workDir, "nodes", spec.name);
       const httpPort = await freePort();
-      const proxy = await startDelayProxy({ targetPort: httpPort, delayMs: spec.oneWayDelayMs });
+      if (spec.direct && spec.oneWayDelayMs !== 0) throw new Error(`node ${spec.name}: a direct node cannot have a one-way delay`);
+      const proxy = spec.direct ? noProxy(spec.name, httpPort) : await startDelayProxy({ targetPort: httpPort, delayMs: spec.oneWayDelayMs });
       const endpoint = `http://127.0.0.1:${proxy.port}`;
       const common = ["--home", home, "--rpc-url", rpcUrl, "--deployments", deploymentsDir];
       log(`node ${spec.name}: init, register (cluster ${spec.clusterId}, ${Number(spec.memoryBytes) / 1e6} MB), stake ${spec.stake} PMT, join, serve (+${spec.oneWayDelayMs} ms one way)`);
@@ -251,4 +257,12 @@ export async function proveMsByStage(nodes: readonly { url: string }[]): Promise
     }
   }
   return out;
+}
+
+/** The `proxy` of a `direct` node: its own port, and no way to delay or cut it. */
+function noProxy(name: string, port: number): DelayProxy {
+  const refuse = () => {
+    throw new Error(`node ${name} was started direct (no delay proxy)`);
+  };
+  return { port, setDelayMs: refuse, setDown: refuse, close: async () => undefined };
 }
