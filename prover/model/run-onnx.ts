@@ -72,9 +72,16 @@ export async function createShardSession({ bytes, path, backend }: CreateShardSe
   try {
     const ort = backend === "native" ? await loadNative() : backend === "wasm" ? await loadWasm() : undefined;
     if (!ort) throw new Error(`unknown backend ${String(backend)}`);
+    // One thread, no spinning: a shard is a few small matrix products (≈ 0.1 ms), too small to gain
+    // from ORT's thread pool, whose threads otherwise busy-wait after every run and take CPU from
+    // the other processes on the request path (the next node, the coordinator) on a small machine.
     const session = await ort.InferenceSession.create(model, {
       executionProviders: [backend === "native" ? "cpu" : "wasm"],
       graphOptimizationLevel: "all",
+      intraOpNumThreads: 1,
+      interOpNumThreads: 1,
+      executionMode: "sequential",
+      extra: { session: { intra_op: { allow_spinning: "0" }, inter_op: { allow_spinning: "0" } } },
     });
     if (!session.inputNames.includes(SHARD_INPUT) || !session.outputNames.includes(SHARD_OUTPUT)) throw new Error("not a ProofMesh shard (inputs/outputs differ)");
     return { backend, session, Tensor: ort.Tensor, hasResult: session.outputNames.includes(SHARD_RESULT) };
