@@ -15,6 +15,7 @@
  *        --assignment-wait-ms <node serve flag, 3000; 600000 = the default, shows the backlog effect>
  *        --skip-prove --skip-mesh --work-dir <dir>
  *        --fast-path-only: only the baseline, the micro costs and the two fast-path figures (quick iteration)
+ *        --via-proxy: nodes behind the harness's 0 ms delay proxies, as in the tests (an extra TCP relay per hop)
  *        --profile: --cpu-prof in every mesh process (NODE_OPTIONS), top self time of the nodes and coordinators;
  *                   writes bench/profile-results.{json,md} instead (profiling slows the figures down)
  * Everything started is stopped (ProcessGroup of the local mesh), also on error.
@@ -45,6 +46,7 @@ import { DEV_KEYS, startLocalMesh, type LocalMesh } from "../test/harness/local-
 import { freePort, waitFor } from "../test/harness/processes.ts";
 import { recoverJobRequestSigner } from "../coordinator/recover-signer.ts";
 import { parseServerTiming, postJson } from "../node/wire/post-json.ts";
+import { executeStage } from "../node/wire/execute-stage.ts";
 
 const ROOT = resolve(import.meta.dirname, "..");
 const { values } = parseArgs({
@@ -57,6 +59,7 @@ const { values } = parseArgs({
     "skip-prove": { type: "boolean", default: false },
     "skip-mesh": { type: "boolean", default: false },
     "fast-path-only": { type: "boolean", default: false },
+    "via-proxy": { type: "boolean", default: false },
     profile: { type: "boolean", default: false },
     "work-dir": { type: "string", default: join(ROOT, ".proofmesh/bench") },
   },
@@ -86,7 +89,7 @@ const medians = (rows: Record<string, number>[]) => Object.fromEntries([...new S
 
 const machine = { cores: cpus().length, cpu: cpus()[0]?.model ?? "?", memGB: +(totalmem() / 2 ** 30).toFixed(1), node: process.version, platform: `${process.platform}-${process.arch}`, date: new Date().toISOString() };
 const CMD = "npm run bench";
-const results: Record<string, unknown> = { machine, command: CMD, flags: { n: N, duration: DURATION, settle: SETTLE, k: K, assignmentWaitMs: ASSIGN_WAIT_MS } };
+const results: Record<string, unknown> = { machine, command: CMD, flags: { n: N, duration: DURATION, settle: SETTLE, k: K, assignmentWaitMs: ASSIGN_WAIT_MS, viaProxy: values["via-proxy"] } };
 
 const model = getModelManifest({ modelId: DEFAULT_MODEL_ID });
 const modelId = toModelId(DEFAULT_MODEL_ID);
@@ -226,7 +229,7 @@ async function meshPhases() {
     workDir: values["work-dir"]!,
     clusters: [{ label: "bench", region: "loopback", minStake: "100" }],
     // direct: the nodes advertise their own ports (no latency-injecting TCP relay on the coordinator's hops)
-    nodes: model.shards.map((s) => ({ name: `n${s.index}`, clusterId: 1, oneWayDelayMs: 0, direct: true, memoryBytes, stake: "150", shards: `${DEFAULT_MODEL_ID}:${s.index}` })),
+    nodes: model.shards.map((s) => ({ name: `n${s.index}`, clusterId: 1, oneWayDelayMs: 0, direct: !values["via-proxy"], memoryBytes, stake: "150", shards: `${DEFAULT_MODEL_ID}:${s.index}` })),
     modelId: DEFAULT_MODEL_ID,
     log: say,
   });
@@ -252,13 +255,13 @@ async function meshPhases() {
     }
     const [a, ...rest] = mesh.nodes;
     const route = rest.map((n, i) => ({ stage: i + 1, candidates: [{ nodeId: n.nodeId, address: n.operator, endpoint: n.url }] }));
-    // The client is node:http with a keep-alive agent (node/wire/post-json.ts, what the coordinator and the
-    // nodes use between themselves): Node's fetch alone would add ≈ 0.3-0.5 ms per request to every figure.
+    // The client is what the coordinator and the nodes use between themselves: the node's stage stream
+    // (node/wire/execute-stage.ts; one persistent connection). Node's fetch alone would add ≈ 0.3-0.5 ms.
     const execute = async (i: number) => {
       const jobId = BigInt(`0x${Buffer.from(crypto.getRandomValues(new Uint8Array(31))).toString("hex")}`).toString();
       const payload = JSON.stringify({ jobId, modelId, stage: 0, input: inputOf(i), route, timeoutMs: 10_000 });
       const t = performance.now();
-      const res = await postJson({ url: `${a.url}/v1/stages/execute`, body: payload, timeoutMs: 10_000 });
+      const res = await executeStage({ url: `${a.url}/v1/stages/execute`, body: payload, timeoutMs: 10_000 });
       const ms = performance.now() - t;
       if (res.status !== 200) throw new Error(`execute ${res.status}: ${res.text.slice(0, 500)}`);
       const body = JSON.parse(res.text) as { result: number; stages: { computeMs: number; totalMs: number }[] };
