@@ -1,12 +1,12 @@
 /**
  * `npm run bench:loop`: how much proving stalls the node daemon's event loop (which serves the
- * ~1 ms fast path `POST /v1/stages/execute`), before and after moving proofs into worker threads.
+ * ~1 ms fast path `POST /v1/stages/execute`), before and after moving proofs into prover processes.
  * In ONE process it proves K stages back to back (default: 4 × shard 0 of the default model, the
  * real one) first in this thread (`proveStage`, the daemon's old path), then through the prover
- * pool (node/daemon/prover-pool.ts, one worker: the same serial work), while it records
+ * pool (node/daemon/prover-pool.ts, one prover process: the same serial work), while it records
  *  - the event loop's delay (perf_hooks.monitorEventLoopDelay, 1 ms resolution) and
  *  - a 1 ms timer ping loop: how late each ping fires (what a request arriving mid-proof waits).
- * One warm-up proof per path is not measured (artefact loading, curve build, worker startup).
+ * One warm-up proof per path is not measured (artefact loading, curve build, process startup).
  * Writes bench/prove-event-loop.json and prints a markdown table.
  * `measureProveEventLoop` is exported for bench/bench.ts.
  */
@@ -30,7 +30,7 @@ export type MeasureProveEventLoopParameters = {
   shard?: number;
   /** proofs per path, back to back (default 4) */
   proofs?: number;
-  /** workers of the pool path (default 1: the same serial work as the in-thread path) */
+  /** prover processes of the pool path (default 1: the same serial work as the in-thread path) */
   poolSize?: number;
 };
 
@@ -38,7 +38,7 @@ export type MeasureProveEventLoopParameters = {
 export type DelayStats = { p50: number; p99: number; max: number; mean: number };
 
 export type ProveEventLoopRun = {
-  mode: "in-thread" | "worker-pool";
+  mode: "in-thread" | "process-pool";
   proofs: number;
   wallMs: number;
   proofsPerSec: number;
@@ -148,7 +148,7 @@ export async function measureProveEventLoop(parameters: MeasureProveEventLoopPar
   const pool = createProverPool({ size: poolSize });
   try {
     await Promise.all(Array.from({ length: poolSize }, () => pool.prove(warmup)));
-    const pooled = await underLoopWatch("worker-pool", () => (poolSize === 1 ? serially(pool.prove) : Promise.all(measured.map((s) => pool.prove(s)))));
+    const pooled = await underLoopWatch("process-pool", () => (poolSize === 1 ? serially(pool.prove) : Promise.all(measured.map((s) => pool.prove(s)))));
     const div = (a: number, b: number) => r2(a / Math.max(b, 0.01));
     return {
       modelId,
@@ -179,7 +179,7 @@ export function proveEventLoopTable(r: MeasureProveEventLoopReturnType): string 
   return [
     `Proving ${r.proofs} × ${r.modelId} shard ${r.shard} back to back (${r.cores} cores, Node ${r.node}, pool of ${r.poolSize}); delays in ms.`,
     "",
-    "| metric | in-thread (before) | worker pool (after) | before ÷ after |",
+    "| metric | in-thread (before) | prover process pool (after) | before ÷ after |",
     "|---|---:|---:|---:|",
     row("event-loop delay p50", a.eventLoopDelay.p50, b.eventLoopDelay.p50, `${r2(a.eventLoopDelay.p50 / Math.max(b.eventLoopDelay.p50, 0.01))}×`),
     row("event-loop delay p99", a.eventLoopDelay.p99, b.eventLoopDelay.p99, `${r.ratio.eventLoopP99}×`),

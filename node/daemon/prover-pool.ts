@@ -1,17 +1,22 @@
 /**
- * Proves stages in worker threads, one worker per prover slot, so a proof never blocks the
- * daemon's event loop (the fast path `POST /v1/stages/execute` must answer in ~1 ms while a
- * proof runs). snarkjs/ffjavascript already spread FFT/multiexp over their own threads, but the
- * circom witness calculation, commitments and the rest of groth16.prove run on the calling
- * thread: seconds of main-thread time per shard-0 proof without this pool.
+ * Proves stages in prover processes, one per prover slot, so a proof never blocks the daemon's
+ * event loop (the fast path `POST /v1/stages/execute` must answer in ~1 ms while a proof runs).
+ * snarkjs/ffjavascript already spread FFT/multiexp over their own threads, but the circom witness
+ * calculation, commitments and the rest of groth16.prove run on the calling thread: about a
+ * second of main-thread time per shard-0 proof without this pool.
  *
- * Each worker (prover-worker.ts) runs `proveStage` itself and keeps the witness wasm and zkey of
- * every shard it proved in memory (prove-shard.ts / witness-calculator.ts cache by path), so
- * only a worker's first proof of a shard loads them. Messages carry bigints as decimal strings.
- * A worker that dies mid-proof is replaced; its request rejects with ProverWorkerExitedError,
+ * Processes, not worker threads: with snarkjs (ffjavascript's wasm and threads) in worker threads,
+ * Node 22.23 corrupted the daemon's heap when a worker ended (`free(): invalid next size`, SIGABRT
+ * of the whole process, seen in CI at shutdown); a child process that dies takes only itself.
+ *
+ * Each prover process (prover-worker.ts) runs `proveStage` itself and keeps the witness wasm and
+ * zkey of every shard it proved in memory (prove-shard.ts / witness-calculator.ts cache by path),
+ * so only its first proof of a shard loads them. Messages are JSON (bigints as decimal strings).
+ * A prover that dies mid-proof is replaced; its request rejects with ProverWorkerExitedError,
  * which the prover queue retries like a transient RPC failure.
  */
-import { Worker } from "node:worker_threads";
+import { fork, type ChildProcess } from "node:child_process";
+import { fileURLToPath } from "node:url";
 import type { Logger } from "pino";
 import { ProverError, ShardArtifactError, ShardInputError } from "../../prover/errors.ts";
 import { decodeCalldata, ProveStageError, type ProveStageParameters, type ProveStageReturnType } from "./prove-stage.ts";
@@ -76,7 +81,7 @@ export type CreateProverPoolParameters = {
   /** worker threads, one per prover slot (the queue's `concurrency`) */
   size: number;
   log?: Logger;
-  /** the worker entry; default ./prover-worker.ts (tests substitute a wrapper) */
+  /** the prover process's entry script; default ./prover-worker.ts (tests substitute a stand-in) */
   workerUrl?: URL;
 };
 
@@ -107,7 +112,7 @@ type Request = {
 };
 
 type Slot = {
-  worker: Worker;
+  worker: ChildProcess;
   /** the worker finished loading its modules (an exit before that is a startup failure, not replaced eagerly) */
   ready: boolean;
   job: Request | undefined;
@@ -129,20 +134,18 @@ export function createProverPool(parameters: CreateProverPoolParameters): Create
   let closing: Promise<void> | undefined;
 
   function spawn(index: number): Slot {
-    const worker = new Worker(workerUrl, { name: `prover-${index}` });
-    // An idle worker must not keep the process alive (a CLI or test that forgets close() still exits);
+    // execArgv [] : not the parent's flags (e.g. node --test's); NODE_OPTIONS still applies
+    const worker = fork(fileURLToPath(workerUrl), [], { execArgv: [], serialization: "json", stdio: ["ignore", "inherit", "inherit", "ipc"] });
+    // An idle prover must not keep the daemon alive (a CLI or test that forgets close() still exits);
     // it is ref'd while it proves, so a pending proof does.
-    worker.unref();
+    setRef(worker, false);
     const slot: Slot = { worker, ready: false, job: undefined, lastError: undefined };
     slots[index] = slot;
     worker.on("message", (msg: ProverWorkerResponse) => onMessage(slot, msg));
     worker.on("error", (err) => {
-      slot.lastError = err; // an uncaught exception in the worker; 'exit' follows
+      slot.lastError = err; // could not be started or messaged; 'exit' follows when it ran
     });
-    worker.on("messageerror", (err) => {
-      slot.lastError = err;
-    });
-    worker.on("exit", (code) => onExit(index, slot, code));
+    worker.on("exit", (code, signal) => onExit(index, slot, code ?? (signal ? `signal ${signal}` : -1)));
     return slot;
   }
 
@@ -154,13 +157,13 @@ export function createProverPool(parameters: CreateProverPoolParameters): Create
     const job = slot.job;
     if (!job || job.id !== msg.id) return; // a reply to a request already rejected (close)
     slot.job = undefined;
-    slot.worker.unref();
+    setRef(slot.worker, false);
     if (msg.type === "result") job.resolve({ calldata: decodeCalldata(msg.calldata), publicSignals: msg.publicSignals, proveMs: msg.proveMs });
     else job.reject(rehydrate(msg.error));
     dispatch();
   }
 
-  function onExit(index: number, slot: Slot, code: number): void {
+  function onExit(index: number, slot: Slot, code: number | string): void {
     if (slots[index] === slot) slots[index] = undefined;
     const job = slot.job;
     slot.job = undefined;
@@ -168,7 +171,7 @@ export function createProverPool(parameters: CreateProverPoolParameters): Create
       job?.reject(new ProverPoolClosedError("prover pool closed during the proof"));
       return;
     }
-    const why = slot.lastError instanceof Error ? slot.lastError.message.split("\n")[0] : `exit code ${code}`;
+    const why = slot.lastError instanceof Error ? slot.lastError.message.split("\n")[0] : typeof code === "string" ? code : `exit code ${code}`;
     log?.warn({ worker: index, code, err: why, inFlight: job !== undefined, ready: slot.ready }, "prover worker exited; replacing it");
     job?.reject(new ProverWorkerExitedError(`prover worker exited during the proof (${why})`, { cause: slot.lastError ?? code }));
     // A worker that proved before is replaced now, so the next proof does not pay its startup; one
@@ -187,9 +190,11 @@ export function createProverPool(parameters: CreateProverPoolParameters): Create
       slot ??= spawn(i);
       const job = waiting.shift()!;
       slot.job = job;
-      slot.worker.ref();
+      setRef(slot.worker, true);
       const msg: ProverWorkerRequest = { type: "prove", id: job.id, params: job.params };
-      slot.worker.postMessage(msg);
+      slot.worker.send(msg, (err) => {
+        if (err) slot.lastError = err; // the process is gone: its 'exit' rejects the job
+      });
     }
   }
 
@@ -216,10 +221,30 @@ export function createProverPool(parameters: CreateProverPoolParameters): Create
       closing ??= (async () => {
         closed = true;
         for (const job of waiting.splice(0)) job.reject(new ProverPoolClosedError("prover pool closed before the proof started"));
-        // terminate() also stops the ffjavascript threads each worker started (nested workers end with their parent).
-        await Promise.all(slots.map((s) => s?.worker.terminate()));
+        // SIGTERM: a proof in progress is cut short (its stage resumes from the store at the next start)
+        await Promise.all(
+          slots.map((s) => {
+            if (!s) return undefined;
+            const exited = new Promise<void>((resolve) => s.worker.once("close", () => resolve())); // exited, stdio closed
+            s.worker.kill("SIGTERM");
+            const timer = setTimeout(() => s.worker.kill("SIGKILL"), 5_000);
+            return exited.finally(() => clearTimeout(timer));
+          }),
+        );
       })();
       return closing;
     },
   };
+}
+
+/** ref/unref a prover process and its IPC channel (both keep the event loop alive). */
+function setRef(child: ChildProcess, ref: boolean): void {
+  const channel = child.channel as { ref?: () => void; unref?: () => void } | null | undefined;
+  if (ref) {
+    child.ref();
+    channel?.ref?.();
+  } else {
+    child.unref();
+    channel?.unref?.();
+  }
 }

@@ -1,20 +1,13 @@
 /**
- * Worker-thread entry of the prover pool (prover-pool.ts): proves stages on request with the same
- * `proveStage` the daemon used in-thread. Modules and per-shard artefacts (witness wasm, zkey,
- * the bn128 curve and its threads) stay loaded for the worker's lifetime.
+ * Entry of a prover process of the prover pool (prover-pool.ts, which forks it): proves stages on
+ * request with the same `proveStage` the daemon used in-thread. Modules and per-shard artefacts
+ * (witness wasm, zkey, the bn128 curve and its threads) stay loaded for the process's lifetime.
+ * It ends when the daemon closes the IPC channel (or kills it).
  */
-import { registerHooks } from "node:module";
-import { parentPort } from "node:worker_threads";
 import type { ProverWorkerRequest, ProverWorkerResponse, SerializedError } from "./prover-pool.ts";
 
-if (!parentPort) throw new Error("prover-worker.ts is a worker-thread entry (see prover-pool.ts), not a script");
-const port = parentPort;
-
-// Must precede loading snarkjs: `web-worker` cannot be imported in a worker thread (see nested-web-worker.ts).
-const NESTED_WEB_WORKER = new URL("./nested-web-worker.ts", import.meta.url).href;
-registerHooks({
-  resolve: (specifier, context, nextResolve) => (specifier === "web-worker" ? { url: NESTED_WEB_WORKER, shortCircuit: true } : nextResolve(specifier, context)),
-});
+if (!process.send) throw new Error("prover-worker.ts is the prover pool's child process entry (see prover-pool.ts), not a script");
+const send = process.send.bind(process);
 const { encodeCalldata, proveStage } = await import("./prove-stage.ts");
 
 function serialize(err: unknown): SerializedError {
@@ -23,9 +16,9 @@ function serialize(err: unknown): SerializedError {
   return { name: err.name, message: err.message, ...(err.stack ? { stack: err.stack } : {}), ...(cause ? { cause } : {}) };
 }
 
-port.on("message", (msg: ProverWorkerRequest) => {
-  if (msg.type !== "prove") return;
-  const reply = (r: ProverWorkerResponse) => port.postMessage(r);
+process.on("message", (msg: ProverWorkerRequest) => {
+  if (msg?.type !== "prove") return;
+  const reply = (r: ProverWorkerResponse) => void send(r);
   // via then(): a synchronous throw (a malformed binding) becomes a reply too, never an uncaught exception
   Promise.resolve()
     .then(() => proveStage({ ...msg.params, binding: BigInt(msg.params.binding) }))
@@ -35,5 +28,7 @@ port.on("message", (msg: ProverWorkerRequest) => {
     );
 });
 
+// the daemon went away (closed the channel): nothing left to prove for
+process.on("disconnect", () => process.exit(0));
 const ready: ProverWorkerResponse = { type: "ready" };
-port.postMessage(ready);
+send(ready);
