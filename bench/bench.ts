@@ -46,7 +46,6 @@ import { DEV_KEYS, startLocalMesh, type LocalMesh } from "../test/harness/local-
 import { freePort, waitFor } from "../test/harness/processes.ts";
 import { recoverJobRequestSigner } from "../coordinator/recover-signer.ts";
 import { parseServerTiming, postJson } from "../node/wire/post-json.ts";
-import { executeStage } from "../node/wire/execute-stage.ts";
 
 const ROOT = resolve(import.meta.dirname, "..");
 const { values } = parseArgs({
@@ -255,13 +254,13 @@ async function meshPhases() {
     }
     const [a, ...rest] = mesh.nodes;
     const route = rest.map((n, i) => ({ stage: i + 1, candidates: [{ nodeId: n.nodeId, address: n.operator, endpoint: n.url }] }));
-    // The client is what the coordinator and the nodes use between themselves: the node's stage stream
-    // (node/wire/execute-stage.ts; one persistent connection). Node's fetch alone would add ≈ 0.3-0.5 ms.
+    // The client is node:http with a keep-alive agent (node/wire/post-json.ts, what the coordinator and the
+    // nodes use between themselves): Node's fetch alone would add ≈ 0.3-0.5 ms per request to every figure.
     const execute = async (i: number) => {
       const jobId = BigInt(`0x${Buffer.from(crypto.getRandomValues(new Uint8Array(31))).toString("hex")}`).toString();
       const payload = JSON.stringify({ jobId, modelId, stage: 0, input: inputOf(i), route, timeoutMs: 10_000 });
       const t = performance.now();
-      const res = await executeStage({ url: `${a.url}/v1/stages/execute`, body: payload, timeoutMs: 10_000 });
+      const res = await postJson({ url: `${a.url}/v1/stages/execute`, body: payload, timeoutMs: 10_000 });
       const ms = performance.now() - t;
       if (res.status !== 200) throw new Error(`execute ${res.status}: ${res.text.slice(0, 500)}`);
       const body = JSON.parse(res.text) as { result: number; stages: { computeMs: number; totalMs: number }[] };
@@ -287,6 +286,13 @@ async function meshPhases() {
         bOwn.push(sb.totalMs - sb.computeMs);
       }
     }
+    // the floor of any exchange with node A on this machine: a request that does no work (a 404)
+    const bare: number[] = [];
+    for (let i = 0; i < N; i++) {
+      const t = performance.now();
+      const h = await postJson({ url: `${a.url}/v1/no-such-route`, body: "{}", timeoutMs: 5000 }).catch(() => undefined); // a 404: no work but HTTP
+      if (h) bare.push(performance.now() - t);
+    }
     // what the node's fast path used to wait for besides compute (an on-path JobMarket.getJob eth_call; now a local index lookup)
     const rpc: number[] = [];
     for (let i = 0; i < 50; i++) {
@@ -299,6 +305,7 @@ async function meshPhases() {
       nodeComputeMsP50: r3(median(compute)),
       breakdownP50: { clientHttpToAMs: r3(median(clientToA)), nodeAOwnMs: r3(median(aOwn)), nodeBOwnMs: r3(median(bOwn)), computeMs: r3(median(compute)) },
       nodeAServerTimingP50: medians(aTimings),
+      bareHttp404: dist(bare),
       chainGetJobEthCallMs: dist(rpc),
     };
 
@@ -493,6 +500,8 @@ function render(): string {
     );
     const at = (pd as unknown as { nodeAServerTimingP50?: Record<string, number> }).nodeAServerTimingP50;
     if (at) lines.push(`Node A's own Server-Timing (medians): checks before compute ${at.checks} ms, compute ${at.compute} ms, persist + enqueue ${at.store} ms, forward to B and back ${at.forward} ms.`);
+    const bh = (pd as unknown as { bareHttp404?: D }).bareHttp404;
+    if (bh) lines.push(`The floor of one exchange with node A here (POST to an unknown route: a 404, no work; same client and connection): p50 ${bh.p50} ms, p95 ${bh.p95} ms.`);
   }
   const ct = (results.pipelineCoordinator as { serverTimingP50?: Record<string, number> } | undefined)?.serverTimingP50;
   if (ct)

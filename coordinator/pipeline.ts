@@ -20,8 +20,7 @@ import {
   type StageExecuteRequest,
   type StageExecuteResponse,
 } from "../node/wire/messages.ts";
-import { executeStage } from "../node/wire/execute-stage.ts";
-import { PostJsonError, type PostJsonReturnType } from "../node/wire/post-json.ts";
+import { postJson, PostJsonError, type PostJsonReturnType } from "../node/wire/post-json.ts";
 import { endpointUrl, type ClusterView } from "./cluster-view.ts";
 import { NoRouteError } from "./routing/errors.ts";
 import { nextBestForStage, planRoute, predictPath, type PlanRouteReturnType } from "./routing/route.ts";
@@ -113,7 +112,7 @@ export function createPipeline(p: CreatePipelineParameters): Pipeline {
   async function call(first: { endpoint: string }, body: StageExecuteRequest): Promise<StageExecuteResponse> {
     let res: PostJsonReturnType;
     try {
-      res = await executeStage({ url: endpointUrl(first.endpoint, "v1/stages/execute"), body: JSON.stringify(body), timeoutMs, ...(p.fetch ? { fetch: p.fetch } : {}) });
+      res = await postJson({ url: endpointUrl(first.endpoint, "v1/stages/execute"), body: JSON.stringify(body), timeoutMs, ...(p.fetch ? { fetch: p.fetch } : {}) });
     } catch (cause) {
       const timeout = cause instanceof PostJsonError && cause.timedOut;
       throw new AttemptError(timeout ? "timeout" : "error", timeout ? `no answer within ${timeoutMs} ms` : (cause as Error)?.message, { cause });

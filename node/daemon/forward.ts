@@ -9,8 +9,7 @@ import {
   type StageExecuteRequest,
   type StageExecuteResponse,
 } from "../wire/messages.ts";
-import { executeStage } from "../wire/execute-stage.ts";
-import { PostJsonError } from "../wire/post-json.ts";
+import { postJson, PostJsonError } from "../wire/post-json.ts";
 
 export type ForwardFailure = { nodeId: number; error: string };
 
@@ -43,7 +42,7 @@ export async function forwardStage(parameters: ForwardStageParameters): Promise<
     if (remaining < 2 * MARGIN_MS) return { ok: false, failed, timedOut: true };
     const body: StageExecuteRequest = { jobId, modelId, stage: hop.stage, input, route: rest, timeoutMs: remaining - MARGIN_MS };
     try {
-      const res = await executeStage({ url: `${candidate.endpoint.replace(/\/+$/, "")}/v1/stages/execute`, body: JSON.stringify(body), timeoutMs: remaining, ...(fetchImpl ? { fetch: fetchImpl } : {}) });
+      const res = await postJson({ url: `${candidate.endpoint.replace(/\/+$/, "")}/v1/stages/execute`, body: JSON.stringify(body), timeoutMs: remaining, ...(fetchImpl ? { fetch: fetchImpl } : {}) });
       const text = res.text;
       if (res.status < 200 || res.status > 299) {
         let detail = text.slice(0, 200);

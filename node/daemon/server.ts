@@ -25,7 +25,6 @@ import { createJobWatcher, type JobWatcher } from "./job-watcher.ts";
 import type { ServeConfig } from "./config.ts";
 import { createNodeMetrics, type NodeMetrics } from "./metrics.ts";
 import { createProverPool } from "./prover-pool.ts";
-import { attachStageStream } from "./stage-stream-server.ts";
 import { createProverQueue, type ProverQueue } from "./prover-queue.ts";
 import { loadShardCatalog, type ShardCatalog } from "./shards.ts";
 import { openStore, type NodeStore } from "./store.ts";
@@ -179,8 +178,6 @@ export async function startNodeDaemon(parameters: StartNodeDaemonParameters): Pr
       };
     },
   });
-  // the fast path's persistent connections (coordinator → this node, previous stage → this node)
-  attachStageStream({ app: app as unknown as FastifyInstance, log, maxFrameBytes: config.bodyLimitBytes });
   const address = await app.listen({ host: config.listenHost, port: config.listenPort });
   const url = address.replace("[::1]", "127.0.0.1");
   identity.endpoint = config.endpoint ?? url;
