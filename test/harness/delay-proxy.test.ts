@@ -1,16 +1,20 @@
 import assert from "node:assert/strict";
-import { createServer } from "node:net";
+import { connect, createServer } from "node:net";
 import { test } from "node:test";
 import { startDelayProxy } from "./delay-proxy.ts";
 
-test("delay proxy adds the configured one-way delay in both directions and keeps order", async () => {
+/** An echo server behind a delay proxy, and a client connected to the proxy. */
+async function echoBehindProxy(delayMs: number) {
   const echo = createServer((s) => s.pipe(s));
   await new Promise<void>((r) => echo.listen(0, "127.0.0.1", () => r()));
-  const port = (echo.address() as { port: number }).port;
-  const proxy = await startDelayProxy({ targetPort: port, delayMs: 40 });
-  const { connect } = await import("node:net");
+  const proxy = await startDelayProxy({ targetPort: (echo.address() as { port: number }).port, delayMs });
   const sock = connect(proxy.port, "127.0.0.1");
   await new Promise<void>((r) => sock.once("connect", () => r()));
+  return { echo, proxy, sock };
+}
+
+test("delay proxy adds the configured one-way delay in both directions and keeps order", async () => {
+  const { echo, proxy, sock } = await echoBehindProxy(40);
   const t0 = performance.now();
   const got: string[] = [];
   const done = new Promise<void>((r) => sock.on("data", (d) => { got.push(d.toString()); if (got.join("") === "abc") r(); }));
@@ -28,13 +32,7 @@ test("delay proxy adds the configured one-way delay in both directions and keeps
 });
 
 test("at 0 ms the proxy forwards at once (no timer), and chunks queued behind a delay keep their order", { timeout: 20_000 }, async (t) => {
-  const echo = createServer((s) => s.pipe(s));
-  await new Promise<void>((r) => echo.listen(0, "127.0.0.1", () => r()));
-  const port = (echo.address() as { port: number }).port;
-  const proxy = await startDelayProxy({ targetPort: port, delayMs: 0 });
-  const { connect } = await import("node:net");
-  const sock = connect(proxy.port, "127.0.0.1");
-  await new Promise<void>((r) => sock.once("connect", () => r()));
+  const { echo, proxy, sock } = await echoBehindProxy(0);
   let got = "";
   let waiter: { want: string; resolve: () => void } | undefined;
   sock.on("data", (d) => {
