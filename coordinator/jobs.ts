@@ -359,7 +359,7 @@ export function createJobService(p: CreateJobServiceParameters) {
     const lane = req.nonce % 256n;
     const dAppLc = req.dApp;
     const openOnChain = (prepared(db, "SELECT nonce FROM jobs WHERE dapp = ? AND status IN ('created', 'assigned')").all(dAppLc) as { nonce: string }[]).some((r) => BigInt(r.nonce) % 256n === lane);
-    const pending = prepared(db, "SELECT nonce, escrow, job_id FROM submissions WHERE dapp = ? AND relay_status = 'pending'").all(dAppLc) as { nonce: string; escrow: string; job_id: string }[];
+    const pending = prepared(db, "SELECT nonce, escrow FROM submissions WHERE dapp = ? AND relay_status = 'pending'").all(dAppLc) as { nonce: string; escrow: string }[];
     if (openOnChain || pending.some((r) => BigInt(r.nonce) % 256n === lane))
       throw new ApiProblem("LANE_BUSY", `dApp ${req.dApp} already has an open job in lane ${lane} (nonce % 256): wait for it to settle or use another nonce`);
     let balance = await depositRead;

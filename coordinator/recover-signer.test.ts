@@ -37,6 +37,7 @@ test("bad signatures: wrong length, v not 27/28, r or s = 0 or >= n, r not an x-
     ["s = 0", withWord(sig, 32, 0n)],
     ["r = n", withWord(sig, 0, N)],
     ["s = n", withWord(sig, 32, N)],
+    ["high s (n - 1, the malleable twin's range)", withWord(sig, 32, N - 1n)],
     ["r = 2^256 - 1", withWord(sig, 0, (1n << 256n) - 1n)],
   ];
   for (const [what, bad] of cases) assert.throws(() => recoverJobRequestSigner({ ...p, signature: bad }), RecoverSignerError, what);

@@ -10,7 +10,7 @@
  * libsecp256k1 compiled to WebAssembly (`tiny-secp256k1`), ≈ 0.3 ms. `recover-signer.test.ts`
  * cross-checks both digest and signer against viem on random requests and keys.
  *
- * Not checked here (the caller does, with the contract's rules): low-s and v ∈ {27, 28}.
+ * The contract's rules are enforced here too: v ∈ {27, 28} and low s (s ≤ n/2: no malleable twin).
  */
 import { recover } from "tiny-secp256k1";
 import { getAddress, keccak256, stringToBytes, type Address, type Hex } from "viem";
@@ -26,6 +26,7 @@ export class RecoverSignerError extends Error {
 export type JobRequestDigestParameters = { chainId: number; jobMarket: Address; request: JobRequest };
 export type RecoverJobRequestSignerParameters = JobRequestDigestParameters & { signature: Hex };
 
+const SECP256K1_HALF_N = 0x7fffffffffffffffffffffffffffffff5d576e7357a4501ddfe92f46681b20a0n;
 const enc = (s: string) => keccak256(stringToBytes(s), "bytes");
 const DOMAIN_TYPEHASH = enc("EIP712Domain(string name,string version,uint256 chainId,address verifyingContract)");
 const JOB_REQUEST_TYPEHASH = enc("JobRequest(address dApp,bytes32 modelId,uint256 inputCommitment,uint128 maxFee,uint64 deadline,uint64 nonce,uint32 clusterId)");
@@ -84,11 +85,12 @@ export function recoverJobRequestSigner(parameters: RecoverJobRequestSignerParam
   const sig = Buffer.from(signature.slice(2), "hex");
   const v = sig[64];
   if (v !== 27 && v !== 28) throw new RecoverSignerError(`signature v must be 27 or 28, got ${v}`);
+  if (BigInt(`0x${signature.slice(66, 130)}`) > SECP256K1_HALF_N) throw new RecoverSignerError("signature s must be at most n/2 (low s)");
   let pub: Uint8Array | null;
   try {
     pub = recover(jobRequestDigest(parameters), sig.subarray(0, 64), (v - 27) as 0 | 1, false);
   } catch (cause) {
-    throw new RecoverSignerError("signature r or s is out of range", { cause });
+    throw new RecoverSignerError("signature r or s is out of range, or r is not a curve point", { cause });
   }
   if (!pub) throw new RecoverSignerError("signature does not recover a public key");
   return getAddress(`0x${keccak256(pub.subarray(1), "hex").slice(-40)}`);

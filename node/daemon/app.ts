@@ -152,10 +152,13 @@ const nodeApp: FastifyPluginAsyncTypebox<NodeAppOptions> = async (app, opts) => 
         }
         const tRun = performance.now();
         const run = await shards.run(served, req.input);
+        metrics.stageComputeMs.observe({ ...labels, backend: shards.backend }, run.computeMs);
         const tStore = performance.now();
         // Forward first, persist while the next stage computes: the stage is still stored before this
         // node answers (it can be proven even if the process dies right after answering), and the
-        // SQLite write (≈ 0.15 ms) is no longer on the pipeline's critical path.
+        // SQLite write (≈ 0.15 ms) is no longer on the pipeline's critical path. The price: when the
+        // write fails, or two requests for this stage with different inputs race (the loser gets
+        // STAGE_CONFLICT), the next stage has already run (and stored) the output of this request.
         const forwarding =
           req.route.length === 0 ? undefined : forwardStage({ jobId: req.jobId, modelId: req.modelId, hop: req.route[0], rest: req.route.slice(1), input: run.output, deadlineAt, ...(fetchImpl ? { fetchImpl } : {}) });
         // node:http writes a request on a kept-alive socket in a nextTick: let it leave before the write

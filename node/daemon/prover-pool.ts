@@ -45,7 +45,7 @@ export class ProverWorkerRemoteError extends ProverPoolError {
   override name = "ProverWorkerRemoteError";
 }
 
-// ---- wire protocol (structured clone; bigints as decimal strings so the format is JSON-safe)
+// ---- wire protocol (JSON over the IPC channel; bigints as decimal strings)
 
 export type ProverWorkerRequest = {
   type: "prove";
@@ -78,7 +78,7 @@ function rehydrate(e: SerializedError): Error {
 // ---- the pool
 
 export type CreateProverPoolParameters = {
-  /** worker threads, one per prover slot (the queue's `concurrency`) */
+  /** prover processes, one per prover slot (the queue's `concurrency`) */
   size: number;
   log?: Logger;
   /** the prover process's entry script; default ./prover-worker.ts (tests substitute a stand-in) */
@@ -96,7 +96,7 @@ export type ProverPoolStats = {
 };
 
 export type CreateProverPoolReturnType = {
-  /** proveStage in a worker thread: same parameters, same result, same error classes */
+  /** proveStage in a prover process: same parameters, same result, same error classes */
   prove(parameters: ProveStageParameters): Promise<ProveStageReturnType>;
   stats(): ProverPoolStats;
   /** Terminates every worker; pending and in-flight requests reject with ProverPoolClosedError. */
@@ -134,7 +134,8 @@ export function createProverPool(parameters: CreateProverPoolParameters): Create
   let closing: Promise<void> | undefined;
 
   function spawn(index: number): Slot {
-    // execArgv [] : not the parent's flags (e.g. node --test's); NODE_OPTIONS still applies
+    // execArgv [] : not the parent's flags (e.g. node --test's, also --max-old-space-size: pass such
+    // limits through NODE_OPTIONS, which the prover processes inherit)
     const worker = fork(fileURLToPath(workerUrl), [], { execArgv: [], serialization: "json", stdio: ["ignore", "inherit", "inherit", "ipc"] });
     // An idle prover must not keep the daemon alive (a CLI or test that forgets close() still exits);
     // it is ref'd while it proves, so a pending proof does.
@@ -143,10 +144,23 @@ export function createProverPool(parameters: CreateProverPoolParameters): Create
     slots[index] = slot;
     worker.on("message", (msg: ProverWorkerResponse) => onMessage(slot, msg));
     worker.on("error", (err) => {
-      slot.lastError = err; // could not be started or messaged; 'exit' follows when it ran
+      slot.lastError = err; // could not be messaged ('exit' follows), or could not be started:
+      if (worker.pid === undefined) onExit(index, slot, `not started: ${err.message}`); // no 'exit' then
     });
     worker.on("exit", (code, signal) => onExit(index, slot, code ?? (signal ? `signal ${signal}` : -1)));
     return slot;
+  }
+
+  let lastSpawnError: unknown;
+  /** spawn, or undefined when fork throws (ENOMEM, EAGAIN…): never an exception out of an event handler */
+  function trySpawn(index: number): Slot | undefined {
+    try {
+      return spawn(index);
+    } catch (err) {
+      lastSpawnError = err;
+      log?.error({ worker: index, err: err instanceof Error ? err.message : String(err) }, "cannot start a prover process");
+      return undefined;
+    }
   }
 
   function onMessage(slot: Slot, msg: ProverWorkerResponse): void {
@@ -178,7 +192,7 @@ export function createProverPool(parameters: CreateProverPoolParameters): Create
     // that died while starting is only respawned on demand (dispatch), so a broken entry cannot spin.
     if (slot.ready) {
       replaced += 1;
-      spawn(index);
+      trySpawn(index);
     }
     dispatch();
   }
@@ -187,7 +201,12 @@ export function createProverPool(parameters: CreateProverPoolParameters): Create
     for (let i = 0; i < slots.length && waiting.length > 0; i++) {
       let slot = slots[i];
       if (slot?.job) continue;
-      slot ??= spawn(i);
+      slot ??= trySpawn(i);
+      if (!slot) {
+        // cannot start a prover now (fork failed: out of processes or memory): fail the oldest request
+        waiting.shift()!.reject(new ProverWorkerExitedError("cannot start a prover process", { cause: lastSpawnError }));
+        continue;
+      }
       const job = waiting.shift()!;
       slot.job = job;
       setRef(slot.worker, true);
@@ -207,7 +226,7 @@ export function createProverPool(parameters: CreateProverPoolParameters): Create
       if (typeof p.binding !== "bigint") return Promise.reject(new ProveStageError("binding must be a bigint"));
       const { manifest, wasmPath, zkeyPath, input, output, binding } = p;
       return new Promise<ProveStageReturnType>((resolve, reject) => {
-        // Only the fields proveStage reads cross the boundary: structured clone copies the arrays, so
+        // Only the fields proveStage reads cross the boundary: they are copied (JSON), so
         // the caller may reuse its own.
         waiting.push({ id: nextId++, params: { manifest, wasmPath, zkeyPath, input, output, binding: binding.toString() }, resolve, reject });
         dispatch();

@@ -30,5 +30,8 @@ process.on("message", (msg: ProverWorkerRequest) => {
 
 // the daemon went away (closed the channel): nothing left to prove for
 process.on("disconnect", () => process.exit(0));
+// Ctrl-C reaches the whole process group: the daemon decides when its provers stop (it closes the
+// pool, SIGTERM, after its shutdown grace), not the terminal
+process.on("SIGINT", () => undefined);
 const ready: ProverWorkerResponse = { type: "ready" };
 send(ready);

@@ -118,7 +118,7 @@ export async function startNodeDaemon(parameters: StartNodeDaemonParameters): Pr
     },
   });
   await jobs.start();
-  // One worker thread per prover slot: proofs run off the event loop, the fast path keeps answering.
+  // One prover process per prover slot: proofs run off the event loop, the fast path keeps answering.
   const provers = createProverPool({ size: config.proverConcurrency, log });
   const queue = createProverQueue({
     store,

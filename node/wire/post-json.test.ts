@@ -62,20 +62,36 @@ test("sends the body as JSON, returns status, text and Server-Timing; non-2xx is
   }
 });
 
-test("a kept-alive socket the server closed in the meantime: the request is sent again on a new one", async () => {
+test("a kept-alive socket that the server drops without answering: the request is sent again, once, on a new socket", async () => {
   let requests = 0;
-  const server = createServer((_req, res) => {
+  const perSocket = new WeakMap<object, number>();
+  let dropSecond = true;
+  const server = createServer((req, res) => {
     requests += 1;
-    res.end("ok");
+    const n = (perSocket.get(req.socket) ?? 0) + 1;
+    perSocket.set(req.socket, n);
+    // the 2nd request on a reused connection: close it unanswered (a server timing out an idle keep-alive socket)
+    if (n === 2 && dropSecond) {
+      req.socket.destroy();
+      return;
+    }
+    res.end(`ok ${requests}`);
   });
   const url = await listen(server);
   try {
-    assert.equal((await postJson({ url, body: "{}", timeoutMs: 2000 })).text, "ok");
-    // the server drops its idle keep-alive connections; the client's pooled socket is now stale
-    server.closeIdleConnections();
-    await new Promise((r) => setTimeout(r, 50));
-    for (let i = 0; i < 3; i++) assert.equal((await postJson({ url, body: "{}", timeoutMs: 2000 })).text, "ok");
-    assert.equal(requests, 4);
+    assert.equal((await postJson({ url, body: "{}", timeoutMs: 2000 })).text, "ok 1");
+    // reuses the kept-alive socket, which the server drops: retried on a new socket
+    assert.equal((await postJson({ url, body: "{}", timeoutMs: 2000 })).text, "ok 3");
+    assert.equal(requests, 3, "the first attempt reached the server, then exactly one retry");
+    // a drop on a FRESH socket is not retried: the error is the caller's
+    server.closeAllConnections();
+    const fresh = createServer((req) => req.socket.destroy());
+    const freshUrl = await listen(fresh);
+    const err = await postJson({ url: freshUrl, body: "{}", timeoutMs: 2000 }).catch((e: unknown) => e);
+    assert.ok(err instanceof PostJsonError && !err.timedOut && /socket hang up|ECONNRESET/.test(err.message), String(err));
+    fresh.closeAllConnections();
+    await new Promise<void>((r) => fresh.close(() => r()));
+    dropSecond = false;
   } finally {
     server.closeAllConnections();
     await new Promise<void>((r) => server.close(() => r()));

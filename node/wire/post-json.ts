@@ -70,12 +70,19 @@ export async function postJson(parameters: PostJsonParameters): Promise<PostJson
   const { url, body, timeoutMs, fetch: fetchImpl } = parameters;
   if (fetchImpl) return viaFetch(fetchImpl, url, body, timeoutMs);
   const deadline = performance.now() + timeoutMs;
+  const maxBytes = parameters.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES;
+  const asPostJsonError = (err: unknown, timedOut: boolean) => (err instanceof StaleSocketError ? new PostJsonError(err.message, { timedOut, cause: err.cause }) : err);
   try {
-    return await once(url, body, timeoutMs, parameters.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES);
+    return await once(url, body, timeoutMs, maxBytes);
   } catch (err) {
+    if (!(err instanceof StaleSocketError)) throw err;
     const left = Math.floor(deadline - performance.now());
-    if (err instanceof StaleSocketError && left > 0) return once(url, body, left, parameters.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES);
-    throw err instanceof StaleSocketError ? new PostJsonError(err.message, { timedOut: false, cause: err.cause }) : err;
+    if (left <= 0) throw asPostJsonError(err, true);
+    try {
+      return await once(url, body, left, maxBytes); // once, on a new socket
+    } catch (again) {
+      throw asPostJsonError(again, false);
+    }
   }
 }
 
