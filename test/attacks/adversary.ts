@@ -37,10 +37,35 @@ import { parseStageExecuteRequest, type StageExecuteRequest, type StageExecuteRe
 import type { ProofCalldata } from "../../prover/prove-shard.ts";
 import { argmax, runIntLayers } from "../../prover/quant/reference.ts";
 import { loadShardArtifacts } from "../../prover/shard-artifacts.ts";
-import { cli, DEV_KEYS, type LocalMesh } from "../harness/local-mesh.ts";
+import { tmpdir } from "node:os";
+import { DEFAULT_MODEL_ID } from "../../prover/models/config.ts";
+import { cli, DEV_KEYS, startLocalMesh, type LocalMesh } from "../harness/local-mesh.ts";
 import { waitFor } from "../harness/processes.ts";
 
 export const silentLog = pino({ level: "silent" });
+
+/**
+ * The honest mesh of the proof and gossip attack tests: clusters 1 (eu-west) and 2 (us-east), node a
+ * (stage 0) and node b (stage 1) in cluster 1, the default model. Harness keys: deployer 0, a 1, b 2, dApp 3.
+ */
+export function startAttackMesh({ name }: { name: string }): Promise<LocalMesh> {
+  return startLocalMesh({
+    workDir: join(tmpdir(), `proofmesh-attack-${name}-${process.pid}`),
+    clusters: [
+      { label: "eu-west", region: "eu-west-1", minStake: "100" },
+      { label: "us-east", region: "us-east-1", minStake: "100" },
+    ],
+    nodes: [
+      { name: "a", clusterId: 1, oneWayDelayMs: 2, memoryBytes: 25_000_000n, stake: "150", shards: `${DEFAULT_MODEL_ID}:0` },
+      { name: "b", clusterId: 1, oneWayDelayMs: 3, memoryBytes: 25_000_000n, stake: "150", shards: `${DEFAULT_MODEL_ID}:1` },
+    ],
+    modelId: DEFAULT_MODEL_ID,
+    parallelNodeSetup: true,
+    // a loaded machine (2 cores, several meshes) must not turn slow honest stages into test failures
+    coordinatorArgs: ["--stage-timeout-ms", "30000"],
+    log: () => {},
+  });
+}
 
 /** Runs the real operator CLI; throws with its output on a non-zero exit. */
 async function cliOk(mesh: LocalMesh, name: string, args: string[]): Promise<void> {

@@ -20,8 +20,6 @@
 import assert from "node:assert/strict";
 import { createServer, type Server } from "node:http";
 import { after, before, describe, test } from "node:test";
-import { join } from "node:path";
-import { tmpdir } from "node:os";
 import { createWalletClient, http, parseEther, type Address, type Hex } from "viem";
 import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
 import { jobMarketAbi, stakeRegistryAbi } from "../../contracts/abi/index.ts";
@@ -33,9 +31,9 @@ import { encodeHeartbeat, HEARTBEAT_VERSION, type Heartbeat, type UnsignedHeartb
 import { loadMnist } from "../../prover/data/mnist.ts";
 import { DEFAULT_MODEL_ID } from "../../prover/models/config.ts";
 import { deposit, jobRequestToWire, parseDeployment, prepareJobRequest, waitForSettlement } from "../../sdk/index.ts";
-import { DEV_KEYS, startLocalMesh, type LocalMesh } from "../harness/local-mesh.ts";
+import { DEV_KEYS, type LocalMesh } from "../harness/local-mesh.ts";
 import { waitFor } from "../harness/processes.ts";
-import { coordinatorPeer, silentLog, startAdversaryNode, type AdversaryNode } from "./adversary.ts";
+import { coordinatorPeer, silentLog, startAdversaryNode, startAttackMesh, type AdversaryNode } from "./adversary.ts";
 
 /** What the forged "slow, overloaded" status says (distinctive values, on the wire grids). */
 const FORGED = { load: 0.987654, inFlight: 987_654, queueDepth: 987_654 } as const;
@@ -61,22 +59,7 @@ describe("attack: forged gossip and tampered / replayed job requests against the
     });
     await new Promise<void>((resolve) => trap.listen(0, "127.0.0.1", resolve));
     trapUrl = `http://127.0.0.1:${(trap.address() as { port: number }).port}`;
-    mesh = await startLocalMesh({
-      workDir: join(tmpdir(), `proofmesh-attack-gossip-${process.pid}`),
-      clusters: [
-        { label: "eu-west", region: "eu-west-1", minStake: "100" },
-        { label: "us-east", region: "us-east-1", minStake: "100" },
-      ],
-      nodes: [
-        { name: "a", clusterId: 1, oneWayDelayMs: 2, memoryBytes: 25_000_000n, stake: "150", shards: `${DEFAULT_MODEL_ID}:0` },
-        { name: "b", clusterId: 1, oneWayDelayMs: 3, memoryBytes: 25_000_000n, stake: "150", shards: `${DEFAULT_MODEL_ID}:1` },
-      ],
-      modelId: DEFAULT_MODEL_ID,
-      parallelNodeSetup: true,
-      // a loaded machine (2 cores, several meshes) must not turn slow honest stages into test failures
-      coordinatorArgs: ["--stage-timeout-ms", "30000"],
-      log: () => {},
-    });
+    mesh = await startAttackMesh({ name: "gossip" });
     // harness keys: deployer 0, nodes 1 and 2, dApp 3
     mallory = await startAdversaryNode({ mesh, name: "mallory", key: DEV_KEYS[4], clusterId: 2, shards: [], modelName: DEFAULT_MODEL_ID, stake: "150", memoryBytes: 25_000_000n, extraClusterIds: [1], via: "viem" });
     mallory.mesh.onHeartbeat((e) => {

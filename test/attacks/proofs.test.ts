@@ -17,8 +17,6 @@
  */
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
-import { join } from "node:path";
-import { tmpdir } from "node:os";
 import { bn254 } from "@noble/curves/bn254.js";
 import { http, parseEther, type Address, type Hex } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
@@ -33,9 +31,9 @@ import { argmax, runIntLayers } from "../../prover/quant/reference.ts";
 import { releaseProverThreads } from "../../prover/release.ts";
 import { loadShardArtifacts } from "../../prover/shard-artifacts.ts";
 import { type ProofMeshClient } from "../../sdk/index.ts";
-import { DEV_KEYS, meshClient, startLocalMesh, type LocalMesh } from "../harness/local-mesh.ts";
+import { DEV_KEYS, meshClient, type LocalMesh } from "../harness/local-mesh.ts";
 import { waitFor } from "../harness/processes.ts";
-import { proofsFromChain, provisionNode, revertName, startAdversaryNode, type AdversaryNode, type ProvisionedNode, type StageProof } from "./adversary.ts";
+import { proofsFromChain, provisionNode, revertName, startAdversaryNode, startAttackMesh, type AdversaryNode, type ProvisionedNode, type StageProof } from "./adversary.ts";
 
 const OTHER_MODEL = "mnist-mlp-784-56-10";
 const STATUS = { Assigned: 2, Settled: 3 } as const;
@@ -74,22 +72,7 @@ describe("attack: stolen, replayed, re-randomised and foreign proofs against job
   let mallory1: ProofCalldata | undefined;
 
   before(async () => {
-    mesh = await startLocalMesh({
-      workDir: join(tmpdir(), `proofmesh-attack-proofs-${process.pid}`),
-      clusters: [
-        { label: "eu-west", region: "eu-west-1", minStake: "100" },
-        { label: "us-east", region: "us-east-1", minStake: "100" },
-      ],
-      nodes: [
-        { name: "a", clusterId: 1, oneWayDelayMs: 2, memoryBytes: 25_000_000n, stake: "150", shards: `${DEFAULT_MODEL_ID}:0` },
-        { name: "b", clusterId: 1, oneWayDelayMs: 3, memoryBytes: 25_000_000n, stake: "150", shards: `${DEFAULT_MODEL_ID}:1` },
-      ],
-      modelId: DEFAULT_MODEL_ID,
-      parallelNodeSetup: true,
-      // a loaded machine (2 cores, several meshes) must not turn slow honest stages into test failures
-      coordinatorArgs: ["--stage-timeout-ms", "30000"],
-      log: () => {},
-    });
+    mesh = await startAttackMesh({ name: "proofs" });
     // harness keys: deployer 0, nodes a 1 and b 2, dApp 3
     mallory = await startAdversaryNode({ mesh, name: "mallory", key: DEV_KEYS[4], clusterId: 2, shards: [0, 1], modelName: DEFAULT_MODEL_ID, stake: "150", memoryBytes: 60_000_000n, via: "viem" });
     // Tom: registered and staked in the same cluster straight through the contracts (viem), for the
