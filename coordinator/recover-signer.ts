@@ -7,14 +7,14 @@
  * every call and recovers with @noble/curves in JavaScript, ≈ 1.7 ms of CPU per submission on this
  * machine, on the fast path of every job. Here the domain separator is cached per (chainId,
  * JobMarket), the struct is encoded directly (fixed layout, no ABI walk), and recovery runs in
- * libsecp256k1 compiled to WebAssembly (`tiny-secp256k1`), ≈ 0.3 ms. `recover-signer.test.ts`
+ * libsecp256k1 compiled to WebAssembly (node/wire/recover-address.ts), ≈ 0.3 ms. `recover-signer.test.ts`
  * cross-checks both digest and signer against viem on random requests and keys.
  *
  * The contract's rules are enforced here too: v ∈ {27, 28} and low s (s ≤ n/2: no malleable twin).
  */
-import { recover } from "tiny-secp256k1";
-import { getAddress, keccak256, stringToBytes, type Address, type Hex } from "viem";
+import { keccak256, stringToBytes, type Address, type Hex } from "viem";
 import type { JobRequest } from "../deploy/jobs.ts";
+import { recoverAddress, RecoverAddressError } from "../node/wire/recover-address.ts";
 
 export class RecoverSignerError extends Error {
   override name = "RecoverSignerError";
@@ -26,7 +26,6 @@ export class RecoverSignerError extends Error {
 export type JobRequestDigestParameters = { chainId: number; jobMarket: Address; request: JobRequest };
 export type RecoverJobRequestSignerParameters = JobRequestDigestParameters & { signature: Hex };
 
-const SECP256K1_HALF_N = 0x7fffffffffffffffffffffffffffffff5d576e7357a4501ddfe92f46681b20a0n;
 const enc = (s: string) => keccak256(stringToBytes(s), "bytes");
 const DOMAIN_TYPEHASH = enc("EIP712Domain(string name,string version,uint256 chainId,address verifyingContract)");
 const JOB_REQUEST_TYPEHASH = enc("JobRequest(address dApp,bytes32 modelId,uint256 inputCommitment,uint128 maxFee,uint64 deadline,uint64 nonce,uint32 clusterId)");
@@ -78,20 +77,12 @@ export function jobRequestDigest({ chainId, jobMarket, request: r }: JobRequestD
   return keccak256(msg, "bytes");
 }
 
-/** The address whose key made `signature` (65 bytes r ‖ s ‖ v, v ∈ {27, 28}) over the request's digest. */
+/** The address whose key made `signature` (65 bytes r ‖ s ‖ v, v ∈ {27, 28}, low s) over the request's digest. */
 export function recoverJobRequestSigner(parameters: RecoverJobRequestSignerParameters): Address {
-  const { signature } = parameters;
-  if (!/^0x[0-9a-fA-F]{130}$/.test(signature)) throw new RecoverSignerError("signature must be 65 bytes of hex (r ‖ s ‖ v)");
-  const sig = Buffer.from(signature.slice(2), "hex");
-  const v = sig[64];
-  if (v !== 27 && v !== 28) throw new RecoverSignerError(`signature v must be 27 or 28, got ${v}`);
-  if (BigInt(`0x${signature.slice(66, 130)}`) > SECP256K1_HALF_N) throw new RecoverSignerError("signature s must be at most n/2 (low s)");
-  let pub: Uint8Array | null;
   try {
-    pub = recover(jobRequestDigest(parameters), sig.subarray(0, 64), (v - 27) as 0 | 1, false);
+    return recoverAddress({ digest: jobRequestDigest(parameters), signature: parameters.signature });
   } catch (cause) {
-    throw new RecoverSignerError("signature r or s is out of range, or r is not a curve point", { cause });
+    if (cause instanceof RecoverAddressError) throw new RecoverSignerError(cause.message, { cause: cause.cause });
+    throw cause;
   }
-  if (!pub) throw new RecoverSignerError("signature does not recover a public key");
-  return getAddress(`0x${keccak256(pub.subarray(1), "hex").slice(-40)}`);
 }

@@ -74,6 +74,16 @@ describe("signHeartbeat / verifyHeartbeat", () => {
     for (const [, heartbeat] of tampered) await failsWith(heartbeat, "bad-signature");
   });
 
+  test("the malleable twin of a valid signature (s → n − s, v flipped) is refused: low s only, like the contracts", async () => {
+    const hb = await signed();
+    const N = 0xfffffffffffffffffffffffffffffffebaaedce6af48a03bbfd25e8cd0364141n;
+    const s = BigInt(`0x${hb.signature.slice(66, 130)}`);
+    const twin = `${hb.signature.slice(0, 66)}${(N - s).toString(16).padStart(64, "0")}${hb.signature.endsWith("1b") ? "1c" : "1b"}` as Heartbeat["signature"];
+    await failsWith({ ...hb, signature: twin }, "bad-signature");
+    const { signer } = await verifyHeartbeat({ heartbeat: hb, chainId: TEST_CHAIN_ID, isRegistered: registeredOnly(node.address) });
+    assert.equal(signer, node.address);
+  });
+
   test("another chain: rejected by chainId, and the domain binds it (chainId edited back fails)", async () => {
     const foreign = await signed({ chainId: 999 });
     await failsWith(foreign, "chain-mismatch");
