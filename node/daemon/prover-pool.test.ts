@@ -66,6 +66,25 @@ writeFileSync(
 `,
 );
 
+/**
+ * A stand-in that "proves" instantly and answers with the bindings it has seen so far, in order,
+ * as its public signals: which requests a process got, and when. Binding 666 crashes it.
+ */
+const echoWorker = pathToFileURL(join(fakeDir, "echo-prover.mjs"));
+writeFileSync(
+  echoWorker,
+  `const seen = [];
+  process.on("message", (m) => {
+    if (m.params.binding === "666") setTimeout(() => { throw new Error("boom"); }, 20);
+    seen.push(m.params.binding);
+    const calldata = JSON.stringify({ a: ["1", "2"], b: [["3", "4"], ["5", "6"]], c: ["7", "8"], pubSignals: ["0", "0", m.params.binding, "0"] });
+    setTimeout(() => process.send({ type: "result", id: m.id, calldata, publicSignals: [...seen], proveMs: 1 }), 30);
+  });
+  process.on("disconnect", () => process.exit(0));
+  process.send({ type: "ready" });
+`,
+);
+
 describe("prover pool", { timeout: 120_000 }, () => {
   let pool: ProverPool;
   before(() => {
@@ -109,6 +128,45 @@ describe("prover pool", { timeout: 120_000 }, () => {
     } finally {
       await fake.close();
     }
+  });
+
+  it("warm-up: every process proves the warm-up stages before its first request", async () => {
+    const pool2 = createProverPool({ size: 2, workerUrl: echoWorker });
+    try {
+      const warmed = pool2.warmUp([stage(100n), stage(101n)]);
+      // requests made during the warm-up wait for it: both processes are busy warming
+      const [a, b] = await Promise.all([pool2.prove(stage(5n)), pool2.prove(stage(6n))]);
+      await warmed;
+      assert.deepEqual([a.publicSignals, b.publicSignals].sort(), [["100", "101", "5"], ["100", "101", "6"]].sort());
+      assert.equal(a.calldata.pubSignals[2], 5n, "a warm-up answer is never handed to a request");
+      // after the warm-up a process serves requests at once, without warming again
+      const c = await pool2.prove(stage(7n));
+      assert.deepEqual(c.publicSignals.slice(0, 2), ["100", "101"]);
+      assert.equal(c.publicSignals.length, 4);
+    } finally {
+      await pool2.close();
+    }
+  });
+
+  it("warm-up: a prover process that replaces a dead one warms up before its first request", async () => {
+    const pool1 = createProverPool({ size: 1, workerUrl: echoWorker });
+    try {
+      await pool1.warmUp([stage(100n)]);
+      assert.deepEqual((await pool1.prove(stage(5n))).publicSignals, ["100", "5"]);
+      await assert.rejects(pool1.prove(stage(666n)), ProverWorkerExitedError);
+      assert.deepEqual((await pool1.prove(stage(8n))).publicSignals, ["100", "8"]);
+      assert.equal(pool1.stats().replaced, 1);
+    } finally {
+      await pool1.close();
+    }
+  });
+
+  it("warm-up with no stages, or after close, resolves at once", async () => {
+    const pool3 = createProverPool({ size: 1, workerUrl: echoWorker });
+    await pool3.warmUp([]);
+    assert.deepEqual((await pool3.prove(stage(4n))).publicSignals, ["4"]);
+    await pool3.close();
+    await pool3.warmUp([stage(1n)]);
   });
 
   it("close() rejects queued and in-flight requests and ends every prover process", async () => {

@@ -13,6 +13,7 @@ import { TypeBoxValidatorCompiler, type TypeBoxTypeProvider } from "@fastify/typ
 import { pino, type Logger } from "pino";
 import { isAddressEqual } from "viem";
 import { stakeRegistryAbi } from "../../contracts/abi/index.ts";
+import { runShard } from "../../prover/model/run-onnx.ts";
 import { ROOT } from "../../prover/paths.ts";
 import { connectChain, type NodeChain } from "../chain/connect.ts";
 import { readKeys } from "../config/home.ts";
@@ -120,6 +121,18 @@ export async function startNodeDaemon(parameters: StartNodeDaemonParameters): Pr
   await jobs.start();
   // One prover process per prover slot: proofs run off the event loop, the fast path keeps answering.
   const provers = createProverPool({ size: config.proverConcurrency, log });
+  if (config.proverWarmUp) {
+    // every prover process first proves each served shard once on a zero input (prover-pool warmUp):
+    // the first real proof is then as fast as the later ones (≈ 1.2 s instead of ≈ 2.5 s for shard 0)
+    const stages = await Promise.all(
+      shards.list().map(async (s) => {
+        const input = new Array<number>(s.manifest.inputShape[1]).fill(0);
+        const { y } = await runShard({ session: s.session, inputs: [input] }); // not shards.run: no EWMA sample
+        return { manifest: s.manifest, wasmPath: s.wasmPath, zkeyPath: s.zkeyPath, input, output: y[0], binding: 0n };
+      }),
+    );
+    void provers.warmUp(stages);
+  }
   const queue = createProverQueue({
     store,
     chain: chainView,

@@ -22,6 +22,8 @@ export const SERVE_USAGE = `usage: proofmesh node serve [options]     (flags > e
   --backend native|wasm            onnxruntime-node CPU (default) or onnxruntime-web WASM
   --shards <model[:k],…>           serve only these shards (default: every shard of the node's on-chain models)
   --prover-concurrency <n>         parallel provers (default: one per core)
+  --no-prover-warm-up              skip the warm-up proof each prover process makes of every served shard
+                                   on a zero input when it starts (loads keys, wasm, curve threads, JIT)
   --max-pending-proofs <n>         bounded prover queue; beyond it execute answers 503 QUEUE_FULL (default 1000)
   --chain-poll-interval-ms <n>     how often the job watcher polls the chain head, ms (default 200)
   --assignment-wait-ms <n>         give up on a stage not assigned on chain after this (default 600000)
