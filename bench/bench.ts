@@ -7,13 +7,14 @@
  *      (b) POST /v1/jobs through a coordinator started with --no-relay (signed, validated, routed, piped),
  *      (c) the physical floor of both: bare node:http chains of 2 and 3 processes with the same payloads
  *          and no work (bench/hop-floor.ts), so "ProofMesh's own" overhead = path − compute − hops;
+ *      every fast-path figure is timed by the same small client process (bench/fast-path-client.ts);
  *   2. coordinator: autocannon on POST /v1/jobs (replayed signed submissions: validation + ECDSA
  *      recover + idempotency lookup; fresh jobs are capped at 256 open lanes per dApp without relay)
  *      and planRoute decisions/s in process on a synthetic 3-cluster view;
  *   3. proving: prover/bench-prove.ts (median of 5) + K proofs back to back per shard with loaded keys;
  *   4. settlement: a few jobs through the relaying coordinator; gas from the receipts; answer → settled time.
  *
- * Flags: --n <pipeline requests, 200> --duration <autocannon s, 10> --settle <jobs, 3> --k <saturated proofs per shard, 6>
+ * Flags: --n <pipeline requests per path, a multiple of 10 up to 200; 200> --duration <autocannon s, 10> --settle <jobs, 3> --k <saturated proofs per shard, 6>
  *        --assignment-wait-ms <node serve flag, 3000; 600000 = the default, shows the backlog effect>
  *        --skip-prove --skip-mesh --work-dir <dir>
  *        --fast-path-only: only the baseline, the micro costs and the two fast-path figures (quick iteration)
@@ -48,7 +49,8 @@ import { DEV_KEYS, startLocalMesh, type LocalMesh } from "../test/harness/local-
 import { freePort, waitFor } from "../test/harness/processes.ts";
 import { recoverJobRequestSigner } from "../coordinator/recover-signer.ts";
 import { parseServerTiming, postJson } from "../node/wire/post-json.ts";
-import { measureHopFloor } from "./hop-floor.ts";
+import { runFastPathClient, type FastPathExchange } from "./fast-path-client.ts";
+import { startHopChain } from "./hop-floor.ts";
 import { createProverPool } from "../node/daemon/prover-pool.ts";
 import { runIntLayers } from "../prover/quant/reference.ts";
 import { loadShardArtifacts } from "../prover/shard-artifacts.ts";
@@ -74,7 +76,10 @@ const DURATION = Number(values.duration);
 const SETTLE = Number(values.settle);
 const K = Number(values.k);
 const ASSIGN_WAIT_MS = Number(values["assignment-wait-ms"]);
-if (!(N >= 10 && N <= 240)) throw new Error("--n must be in 10..240 (one dApp has 256 open lanes without relay)");
+const ROUNDS = 10; // batches per fast path, alternating with its floor chain
+const BATCH_WARMUP = 5; // unmeasured requests at the start of each batch (a fresh client process)
+// one dApp has 256 open lanes without relay: 1 + ROUNDS × (BATCH_WARMUP + N / ROUNDS) submissions must fit
+if (!(N >= 10 && N <= 200 && N % ROUNDS === 0)) throw new Error(`--n must be a multiple of ${ROUNDS} in 10..200`);
 
 const t0 = Date.now();
 const say = (m: string) => console.error(`[${((Date.now() - t0) / 1000).toFixed(1).padStart(6)} s] ${m}`);
@@ -282,41 +287,55 @@ async function meshPhases() {
     const route = rest.map((n, i) => ({ stage: i + 1, candidates: [{ nodeId: n.nodeId, address: n.operator, endpoint: n.url }] }));
     // The client is node:http with a keep-alive agent (node/wire/post-json.ts, what the coordinator and the
     // nodes use between themselves): Node's fetch alone would add ≈ 0.3-0.5 ms per request to every figure.
-    let directSample = { body: "", replyBytes: 0 }; // a real request and answer size, for the floor chain
-    const execute = async (i: number) => {
-      const jobId = BigInt(`0x${Buffer.from(crypto.getRandomValues(new Uint8Array(31))).toString("hex")}`).toString();
-      const payload = JSON.stringify({ jobId, modelId, stage: 0, input: inputOf(i), route, timeoutMs: 10_000 });
-      const t = performance.now();
-      const res = await postJson({ url: `${a.url}/v1/stages/execute`, body: payload, timeoutMs: 10_000 });
-      const ms = performance.now() - t;
-      if (res.status !== 200) throw new Error(`execute ${res.status}: ${res.text.slice(0, 500)}`);
-      const body = JSON.parse(res.text) as { result: number; stages: { computeMs: number; totalMs: number }[] };
-      directSample = { body: payload, replyBytes: res.text.length };
-      return { ms, body, timing: parseServerTiming(res.serverTiming) };
+    // Every fast-path stage stays in its node's prover queue until abandoned (never assigned on chain,
+    // --assignment-wait-ms later: a getJob read, a SQLite write, a log line): wait until both queues
+    // are empty before each measurement, so no phase is timed with the previous one's leftovers.
+    const quiet = async (what: string) => {
+      await waitFor({
+        what: `the nodes' prover queues to drain before ${what}`,
+        timeoutMs: 120_000,
+        intervalMs: 250,
+        check: async () => {
+          const depths = await Promise.all(mesh.nodes.map(async (n) => ((await (await fetch(`${n.url}/v1/health`)).json()) as { queueDepth: number }).queueDepth));
+          return depths.every((d) => d === 0);
+        },
+      });
+      await new Promise((r) => setTimeout(r, 500)); // the last abandonments' writes and logs
     };
-    say(`fast path (a): ${N} × POST node A /v1/stages/execute → node B, direct loopback`);
-    for (let i = 0; i < 20; i++) await execute(i);
+    const executeBody = (i: number) => {
+      const jobId = BigInt(`0x${Buffer.from(crypto.getRandomValues(new Uint8Array(31))).toString("hex")}`).toString();
+      return JSON.stringify({ jobId, modelId, stage: 0, input: inputOf(i), route, timeoutMs: 10_000 });
+    };
+    say(`fast path (a): ${N} × POST node A /v1/stages/execute → node B, direct loopback, in ${ROUNDS} batches alternating with a bare 2-process chain (client: bench/fast-path-client.ts)`);
+    const nodePids = { nodeA: a.proc.child.pid, nodeB: rest[0]?.proc.child.pid };
+    // one real exchange first: the answer's size for the chain's last link
+    const sample = await postJson({ url: `${a.url}/v1/stages/execute`, body: executeBody(0), timeoutMs: 10_000 });
+    if (sample.status !== 200) throw new Error(`execute ${sample.status}: ${sample.text.slice(0, 500)}`);
+    const directSample = { body: executeBody(1), replyBytes: sample.text.length };
+    const chain2 = await startHopChain({ hops: 2, replyBytes: directSample.replyBytes });
+    const directBodies = Array.from({ length: ROUNDS * (BATCH_WARMUP + N / ROUNDS) }, (_, i) => executeBody(1000 + i));
+    await quiet("the direct path");
+    const directRun = await interleaved({ pathUrl: `${a.url}/v1/stages/execute`, pathBodies: directBodies, chainUrl: chain2.url, chainBody: directSample.body, pids: nodePids }).finally(() => chain2.stop());
     const direct: number[] = [];
     const compute: number[] = [];
     const clientToA: number[] = [];
     const aOwn: number[] = [];
     const bOwn: number[] = [];
     const aTimings: Record<string, number>[] = [];
-    const nodePids = { bench: process.pid, nodeA: a.proc.child.pid, nodeB: rest[0]?.proc.child.pid };
-    const { cpu: directCpu } = await cpuPerRequest(nodePids, N, async () => {
-    for (let i = 0; i < N; i++) {
-      const r = await execute(1000 + i);
-      direct.push(r.ms);
-      aTimings.push(r.timing);
-      const [sa, sb] = r.body.stages;
-      compute.push(r.body.stages.reduce((s, x) => s + x.computeMs, 0));
-      clientToA.push(r.ms - sa.totalMs);
+    for (const x of directRun.path) {
+      if (x.status !== 200) throw new Error(`execute ${x.status}: ${x.text.slice(0, 500)}`);
+      const body = JSON.parse(x.text) as { result: number; stages: { computeMs: number; totalMs: number }[] };
+      direct.push(x.ms);
+      aTimings.push(parseServerTiming(x.serverTiming));
+      const [sa, sb] = body.stages;
+      compute.push(body.stages.reduce((sum, st) => sum + st.computeMs, 0));
+      clientToA.push(x.ms - sa.totalMs);
       if (sb) {
         aOwn.push(sa.totalMs - sb.totalMs - sa.computeMs);
         bOwn.push(sb.totalMs - sb.computeMs);
       }
     }
-    });
+    const directCpu = directRun.cpu;
     // the floor of any exchange with node A on this machine: a request that does no work (a 404)
     const bare: number[] = [];
     for (let i = 0; i < N; i++) {
@@ -356,55 +375,50 @@ async function meshPhases() {
     const dApp = privateKeyToAccount(dAppKey);
     const dAppWallet = createWalletClient({ chain, transport: http(mesh.rpcUrl), account: dApp });
     const fee = await estimateJobFee({ publicClient: mesh.publicClient as never, deployment, modelId });
-    const total = fee.escrow * BigInt(N + 30);
+    const SIGNED = 1 + ROUNDS * (BATCH_WARMUP + N / ROUNDS); // submissions: one to wait for routing, then the batches
+    const total = fee.escrow * BigInt(SIGNED + 10);
     const mint = await admin.writeContract({ address: deployment.contracts.ProofMeshToken.address, abi: proofMeshTokenAbi, functionName: "mint", args: [dApp.address, total] });
     await mesh.publicClient.waitForTransactionReceipt({ hash: mint });
     const client2 = createProofMeshClient({ coordinatorUrl: noRelayUrl, publicClient: mesh.publicClient as never, walletClient: dAppWallet as never, deployment });
     await client2.deposit({ amount: total });
-    say(`fast path (b): preparing and signing ${N + 20} job requests (nonces 0..${N + 19}, one lane each)`);
+    say(`fast path (b): preparing and signing ${SIGNED} job requests (nonces 0..${SIGNED - 1}, one lane each)`);
     const bodies: string[] = [];
-    for (let i = 0; i < N + 20; i++) {
+    for (let i = 0; i < SIGNED; i++) {
       const { request } = await prepareJobRequest({ publicClient: mesh.publicClient as never, deployment, dApp: dApp.address, input: inputOf(2000 + i), clusterId: 1, nonce: BigInt(i), checkBalance: false });
       const signature = await signJobRequest({ walletClient: dAppWallet as never, chainId: deployment.chainId, jobMarket: market, request });
       bodies.push(JSON.stringify({ request: jobRequestToWire(request), signature, input: inputOf(2000 + i) }));
     }
-    const coordTimings: Record<string, number>[] = [];
-    let coordSample = { body: "", replyBytes: 0 };
-    const submit = async (body: string) => {
-      const t = performance.now();
-      const res = await postJson({ url: `${noRelayUrl}/v1/jobs`, body, timeoutMs: 30_000 });
-      const ms = performance.now() - t;
-      if (res.status !== 200) throw new Error(`POST /v1/jobs ${res.status}: ${res.text.slice(0, 500)}`);
-      coordSample = { body, replyBytes: res.text.length };
-      const timing = parseServerTiming(res.serverTiming);
-      coordTimings.push({ ...timing, clientAndHttp: ms - ["auth", "checks", "commit", "pipeline", "store"].reduce((sum, k) => sum + (timing[k] ?? 0), 0), coordinatorToStage0Http: (timing.pipeline ?? 0) - (timing.stage0 ?? 0) });
-      return ms;
-    };
     // the coordinator learns the nodes from the chain indexer and its probes: wait until it routes
-    await waitFor({ what: "the no-relay coordinator to route", timeoutMs: 60_000, intervalMs: 500, check: async () => (await fetch(`${noRelayUrl}/v1/jobs`, { method: "POST", headers: { "content-type": "application/json" }, body: bodies[0] })).ok });
-    say(`fast path (b): ${N} × POST /v1/jobs (relay off)`);
-    for (let i = 1; i < 20; i++) await submit(bodies[i]);
-    coordTimings.length = 0;
+    // (its answer's size is the chain's last link's)
+    const first = await waitFor({ what: "the no-relay coordinator to route", timeoutMs: 60_000, intervalMs: 500, check: async () => {
+      const r = await postJson({ url: `${noRelayUrl}/v1/jobs`, body: bodies[0], timeoutMs: 30_000 });
+      return r.status === 200 ? r : undefined;
+    } });
+    const coordSample = { body: bodies[1], replyBytes: first.text.length };
+    say(`fast path (b): ${N} × POST /v1/jobs (relay off), in ${ROUNDS} batches alternating with a bare 3-process chain (client: bench/fast-path-client.ts)`);
+    const chain3 = await startHopChain({ hops: 3, replyBytes: coordSample.replyBytes });
+    await quiet("the coordinator path");
+    const coordinatorPid = (mesh.group as unknown as { procs: { name: string; child: { pid?: number } }[] }).procs.find((m) => m.name === "coordinator-norelay")?.child.pid;
+    const coordRun = await interleaved({ pathUrl: `${noRelayUrl}/v1/jobs`, pathBodies: bodies.slice(1), chainUrl: chain3.url, chainBody: coordSample.body, pids: { ...nodePids, coordinator: coordinatorPid }, timeoutMs: 30_000 }).finally(() => chain3.stop());
+    const coordTimings: Record<string, number>[] = [];
     const viaCoord: number[] = [];
     const coordErrors: string[] = [];
-    const coordinatorPid = (mesh.group as unknown as { procs: { name: string; child: { pid?: number } }[] }).procs.find((m) => m.name === "coordinator-norelay")?.child.pid;
-    const { cpu: coordCpu } = await cpuPerRequest({ ...nodePids, coordinator: coordinatorPid }, N, async () => {
-      for (let i = 20; i < N + 20; i++) {
-        try {
-          viaCoord.push(await submit(bodies[i]));
-        } catch (e) {
-          coordErrors.push(e instanceof Error ? e.message.slice(0, 200) : String(e));
-        }
+    for (const x of coordRun.path) {
+      if (x.status !== 200) {
+        coordErrors.push(`POST /v1/jobs ${x.status}: ${x.text.slice(0, 200)}`);
+        continue;
       }
-    });
+      viaCoord.push(x.ms);
+      const timing = parseServerTiming(x.serverTiming);
+      coordTimings.push({ ...timing, clientAndHttp: x.ms - ["auth", "checks", "commit", "pipeline", "store"].reduce((sum, k) => sum + (timing[k] ?? 0), 0), coordinatorToStage0Http: (timing.pipeline ?? 0) - (timing.stage0 ?? 0) });
+    }
     if (coordErrors.length > N / 10) throw new Error(`${coordErrors.length} of ${N} submissions failed, first: ${coordErrors[0]}`);
-    out.pipelineCoordinator = { ...dist(viaCoord), failed: coordErrors.length, firstError: coordErrors[0] ?? null, serverTimingP50: medians(coordTimings), cpuPerRequest: coordCpu };
+    out.pipelineCoordinator = { ...dist(viaCoord), failed: coordErrors.length, firstError: coordErrors[0] ?? null, serverTimingP50: medians(coordTimings), cpuPerRequest: coordRun.cpu };
 
-    // ── 1c. the physical floor of both paths, same payloads and process count, no work (bench/hop-floor.ts)
-    say(`fast path floor: ${N} × bare node:http chains of 2 and 3 processes (the direct and the coordinator path's hops)`);
+    // ── 1c. the physical floor of both paths (bench/hop-floor.ts), measured in the batches between the path's
     out.hopFloor = {
-      direct: { hops: 2, requestBytes: directSample.body.length, replyBytes: directSample.replyBytes, ...dist(await measureHopFloor({ hops: 2, ...directSample, n: N })) },
-      coordinator: { hops: 3, requestBytes: coordSample.body.length, replyBytes: coordSample.replyBytes, ...dist(await measureHopFloor({ hops: 3, ...coordSample, n: N })) },
+      direct: { hops: 2, requestBytes: directSample.body.length, replyBytes: directSample.replyBytes, ...dist(directRun.chain) },
+      coordinator: { hops: 3, requestBytes: coordSample.body.length, replyBytes: coordSample.replyBytes, ...dist(coordRun.chain) },
     };
     if (values["fast-path-only"]) return out;
 
@@ -499,6 +513,55 @@ async function meshPhases() {
   return out;
 }
 
+/**
+ * Times a fast path against its physical floor at the same moments: ROUNDS batches, each sending
+ * its share of `pathBodies` to the path, then as many copies of `chainBody` to the bare chain, from
+ * a fresh client process each (bench/fast-path-client.ts). `pathBodies` holds ROUNDS × (BATCH_WARMUP
+ * + N / ROUNDS) bodies. CPU per measured request of `pids` is summed over the path batches only.
+ */
+async function interleaved({ pathUrl, pathBodies, chainUrl, chainBody, pids, timeoutMs = 10_000 }: { pathUrl: string; pathBodies: string[]; chainUrl: string; chainBody: string; pids: Record<string, number | undefined>; timeoutMs?: number }) {
+  const per = pathBodies.length / ROUNDS;
+  const path: FastPathExchange[] = [];
+  const chain: number[] = [];
+  const snap = () => Object.fromEntries(Object.entries(pids).map(([k, pid]) => [k, cpuMs(pid)]));
+  // what each process burns idle (heartbeats, chain polls, probes), ms of CPU per ms: subtracted below
+  const idle0 = snap();
+  const tIdle = performance.now();
+  await new Promise((r) => setTimeout(r, 3000));
+  const idle1 = snap();
+  const idleWall = performance.now() - tIdle;
+  const idleRate = Object.fromEntries(Object.keys(pids).map((k) => [k, idle0[k] && idle1[k] ? { user: (idle1[k]!.user - idle0[k]!.user) / idleWall, system: (idle1[k]!.system - idle0[k]!.system) / idleWall } : undefined]));
+  const busy: Record<string, { user: number; system: number }> = {};
+  let sent = 0;
+  const clientCpu = { userMs: 0, systemMs: 0 };
+  for (let r = 0; r < ROUNDS; r++) {
+    const before = snap();
+    const t = performance.now();
+    const value = await runFastPathClient({ url: pathUrl, bodies: pathBodies.slice(r * per, (r + 1) * per), warmup: BATCH_WARMUP, timeoutMs });
+    const wall = performance.now() - t;
+    const after = snap();
+    sent += per;
+    for (const k of Object.keys(pids)) {
+      const a = before[k];
+      const b = after[k];
+      const rate = idleRate[k];
+      if (!a || !b || !rate) continue;
+      const acc = (busy[k] ??= { user: 0, system: 0 });
+      acc.user += b.user - a.user - rate.user * wall;
+      acc.system += b.system - a.system - rate.system * wall;
+    }
+    path.push(...value.exchanges);
+    clientCpu.userMs += value.cpuPerRequest.userMs / ROUNDS;
+    clientCpu.systemMs += value.cpuPerRequest.systemMs / ROUNDS;
+    const floor = await runFastPathClient({ url: chainUrl, bodies: new Array<string>(per).fill(chainBody), warmup: BATCH_WARMUP, timeoutMs });
+    for (const x of floor.exchanges) if (x.status !== 200) throw new Error(`floor chain answered ${x.status}: ${x.text.slice(0, 200)}`);
+    chain.push(...floor.exchanges.map((x) => x.ms));
+  }
+  const cpu: Record<string, { userMs: number; systemMs: number; idleMsPerS: number }> = {};
+  for (const [k, v] of Object.entries(busy)) cpu[k] = { userMs: r3(v.user / sent), systemMs: r3(v.system / sent), idleMsPerS: r3(((idleRate[k]?.user ?? 0) + (idleRate[k]?.system ?? 0)) * 1000) };
+  return { path, chain, cpu: { ...cpu, client: { userMs: r3(clientCpu.userMs), systemMs: r3(clientCpu.systemMs), idleMsPerS: 0 } } };
+}
+
 /** CPU time (user, system; ms) a process has used so far, from /proc (Linux; undefined elsewhere). */
 function cpuMs(pid: number | undefined): { user: number; system: number } | undefined {
   if (pid === undefined) return undefined;
@@ -509,19 +572,6 @@ function cpuMs(pid: number | undefined): { user: number; system: number } | unde
   } catch {
     return undefined;
   }
-}
-
-/** CPU (user and system ms per request) each process used while `fn` ran `requests` requests. */
-async function cpuPerRequest<T>(procs: Record<string, number | undefined>, requests: number, fn: () => Promise<T>): Promise<{ value: T; cpu: Record<string, { userMs: number; systemMs: number }> }> {
-  const before = Object.fromEntries(Object.entries(procs).map(([k, pid]) => [k, cpuMs(pid)]));
-  const value = await fn();
-  const cpu: Record<string, { userMs: number; systemMs: number }> = {};
-  for (const [k, pid] of Object.entries(procs)) {
-    const a = before[k];
-    const b = cpuMs(pid);
-    if (a && b) cpu[k] = { userMs: r3((b.user - a.user) / requests), systemMs: r3((b.system - a.system) / requests) };
-  }
-  return { value, cpu };
 }
 
 /** Top self-time functions of the .cpuprofile of `pid` (written by --cpu-prof at exit). */
@@ -599,7 +649,7 @@ function render(): string {
   if (floor)
     lines.push(
       "",
-      `Floor rows (bench/hop-floor.ts, measured in this run): each link is a bare node:http process that forwards the body it received with the mesh's own keep-alive client (node/wire/post-json.ts) and answers with what came back; the last one answers a body of the real answer's size. Same payloads as the measured paths (${floor.direct.requestBytes} B in / ${floor.direct.replyBytes} B out for the direct path, ${floor.coordinator.requestBytes} B / ${floor.coordinator.replyBytes} B through the coordinator), no framework, validation, compute, storage or signatures. "ProofMesh's own" = path p50 − baseline p50 − chain p50: what the software adds above compute + hops.`,
+      `Floor rows (bench/hop-floor.ts): measured in this run, in ${ROUNDS} batches alternating with the path's own (so both see the same moments of this shared machine), from the same client process (bench/fast-path-client.ts). Each link is a bare node:http process that forwards the body it received with the mesh's own keep-alive client (node/wire/post-json.ts) and answers with what came back; the last one answers a body of the real answer's size. Same payloads as the measured paths (${floor.direct.requestBytes} B in / ${floor.direct.replyBytes} B out for the direct path, ${floor.coordinator.requestBytes} B / ${floor.coordinator.replyBytes} B through the coordinator), no framework, validation, compute, storage or signatures. "ProofMesh's own" = path p50 − baseline p50 − chain p50: what the software adds above compute + hops.`,
     );
   const pd = results.pipelineDirect as (D & { nodeComputeMsP50: number }) | undefined;
   if (pd) {
@@ -615,9 +665,11 @@ function render(): string {
     const bh = (pd as unknown as { bareHttp404?: D }).bareHttp404;
     if (bh) lines.push(`The floor of one exchange with node A here (POST to an unknown route: a 404, no work; same client and connection): p50 ${bh.p50} ms, p95 ${bh.p95} ms.`);
   }
-  const cpuLine = (what: string, cpu: Record<string, { userMs: number; systemMs: number }> | undefined) =>
+  const cpuLine = (what: string, cpu: Record<string, { userMs: number; systemMs: number; idleMsPerS?: number }> | undefined) =>
     cpu && Object.keys(cpu).length
-      ? lines.push(`CPU per request ${what} (ms, user + system, from /proc; the bench process is the client): ${Object.entries(cpu).map(([k, v]) => `${k} ${v.userMs} + ${v.systemMs}`).join(", ")}.`)
+      ? lines.push(
+          `CPU per request ${what}, above each process's idle use (ms, user + system; from /proc, the client's from process.cpuUsage; the idle use, measured for 3 s before, in brackets as ms per s): ${Object.entries(cpu).map(([k, v]) => `${k} ${v.userMs} + ${v.systemMs}${v.idleMsPerS ? ` (idle ${v.idleMsPerS} ms/s)` : ""}`).join(", ")}.`,
+        )
       : undefined;
   cpuLine("on the direct path", (results.pipelineDirect as { cpuPerRequest?: Record<string, { userMs: number; systemMs: number }> } | undefined)?.cpuPerRequest);
   const ct = (results.pipelineCoordinator as { serverTimingP50?: Record<string, number> } | undefined)?.serverTimingP50;

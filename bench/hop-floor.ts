@@ -7,7 +7,8 @@
  * nothing else: no framework, no validation, no compute, no storage, no signatures.
  *
  * What the bench reports as "overhead above the floor" is then what ProofMesh itself adds:
- * path p50 − (in-process compute p50 + chain p50).
+ * path p50 − (in-process compute p50 + chain p50). The bench alternates batches of requests to the
+ * real path and to the chain, so both see the same moments of a noisy shared machine.
  *
  * Run as a script it is one link of the chain:
  *   node bench/hop-floor.ts --port P [--next Q] --reply-bytes N   (prints "listening" when ready)
@@ -19,25 +20,23 @@ import { parseArgs } from "node:util";
 import { postJson } from "../node/wire/post-json.ts";
 import { freePort } from "../test/harness/processes.ts";
 
-export type MeasureHopFloorParameters = {
+export type StartHopChainParameters = {
   /** processes in the chain (each request crosses this many process boundaries) */
   hops: number;
-  /** what the client sends (the real path's request body) */
-  body: string;
   /** size of the last process's answer (the real path's answer size), bytes */
   replyBytes: number;
-  /** measured requests (after `warmup` unmeasured ones) */
-  n: number;
-  warmup?: number;
 };
-export type MeasureHopFloorReturnType = Promise<number[]>;
+export type StartHopChainReturnType = Promise<{ url: string; stop(): void }>;
 
-/** Round-trip times (ms) of `n` sequential requests through a fresh bare chain of `hops` processes. */
-export async function measureHopFloor({ hops, body, replyBytes, n, warmup = 20 }: MeasureHopFloorParameters): MeasureHopFloorReturnType {
+/** Starts a bare chain of `hops` processes on loopback; send it the real path's bodies (bench/fast-path-client.ts). */
+export async function startHopChain({ hops, replyBytes }: StartHopChainParameters): StartHopChainReturnType {
   if (!Number.isInteger(hops) || hops < 1) throw new Error(`hops must be a positive integer, got ${hops}`);
   const ports: number[] = [];
   for (let i = 0; i < hops; i++) ports.push(await freePort());
   const children: ChildProcess[] = [];
+  const stop = () => {
+    for (const c of children) c.kill("SIGKILL");
+  };
   try {
     // start from the end of the chain so every relay's next link is already listening
     for (let i = hops - 1; i >= 0; i--) {
@@ -51,19 +50,11 @@ export async function measureHopFloor({ hops, body, replyBytes, n, warmup = 20 }
       });
       child.removeAllListeners("exit");
     }
-    const url = `http://127.0.0.1:${ports[0]}/`;
-    const ms: number[] = [];
-    for (let i = 0; i < warmup + n; i++) {
-      const t = performance.now();
-      const res = await postJson({ url, body, timeoutMs: 10_000 });
-      const dt = performance.now() - t;
-      if (res.status !== 200 || res.text.length !== replyBytes) throw new Error(`hop-floor chain answered ${res.status} with ${res.text.length} bytes, expected ${replyBytes}`);
-      if (i >= warmup) ms.push(dt);
-    }
-    return ms;
-  } finally {
-    for (const c of children) c.kill("SIGKILL");
+  } catch (err) {
+    stop();
+    throw err;
   }
+  return { url: `http://127.0.0.1:${ports[0]}/`, stop };
 }
 
 /** One link: forwards to --next (or answers --reply-bytes of JSON when it is the last). */
