@@ -134,15 +134,20 @@ describe("prover pool", { timeout: 120_000 }, () => {
     const pool2 = createProverPool({ size: 2, workerUrl: echoWorker });
     try {
       const warmed = pool2.warmUp([stage(100n), stage(101n)]);
-      // requests made during the warm-up wait for it: both processes are busy warming
+      // requests made during the warm-up wait only for the warm-up proof in flight, not for the rest
       const [a, b] = await Promise.all([pool2.prove(stage(5n)), pool2.prove(stage(6n))]);
-      await warmed;
-      assert.deepEqual([a.publicSignals, b.publicSignals].sort(), [["100", "101", "5"], ["100", "101", "6"]].sort());
+      for (const [r, own] of [[a, "5"], [b, "6"]] as const) {
+        // whichever process served it had made the first warm-up proof, and not yet the second
+        assert.equal(r.publicSignals[0], "100", JSON.stringify(r.publicSignals));
+        assert.equal(r.publicSignals.at(-1), own);
+        assert.ok(!r.publicSignals.includes("101"), `served after the whole warm-up: ${JSON.stringify(r.publicSignals)}`);
+      }
       assert.equal(a.calldata.pubSignals[2], 5n, "a warm-up answer is never handed to a request");
-      // after the warm-up a process serves requests at once, without warming again
+      // the rest of the warm-up runs once the processes are idle again, then requests are served at once
+      await warmed;
       const c = await pool2.prove(stage(7n));
-      assert.deepEqual(c.publicSignals.slice(0, 2), ["100", "101"]);
-      assert.equal(c.publicSignals.length, 4);
+      assert.equal(c.publicSignals[0], "100");
+      assert.deepEqual(c.publicSignals.slice(-2), ["101", "7"], JSON.stringify(c.publicSignals));
     } finally {
       await pool2.close();
     }
@@ -158,6 +163,21 @@ describe("prover pool", { timeout: 120_000 }, () => {
       assert.equal(pool1.stats().replaced, 1);
     } finally {
       await pool1.close();
+    }
+  });
+
+  it("warm-up: a warm-up proof that kills its process turns warm-up off (no crash loop); a second warmUp() call does not strand the first", async () => {
+    const pool4 = createProverPool({ size: 1, workerUrl: echoWorker });
+    try {
+      await pool4.warmUp([stage(666n)]); // resolves although the process died in it
+      assert.deepEqual((await pool4.prove(stage(5n))).publicSignals, ["5"], "the replacement serves at once, without the deadly warm-up");
+      assert.equal(pool4.stats().replaced, 1);
+      const first = pool4.warmUp([stage(100n)]);
+      const second = pool4.warmUp([stage(101n)]);
+      await Promise.all([first, second]);
+      assert.deepEqual((await pool4.prove(stage(6n))).publicSignals.slice(-2), ["101", "6"]);
+    } finally {
+      await pool4.close();
     }
   });
 

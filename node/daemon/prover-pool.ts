@@ -100,12 +100,13 @@ export type CreateProverPoolReturnType = {
   prove(parameters: ProveStageParameters): Promise<ProveStageReturnType>;
   stats(): ProverPoolStats;
   /**
-   * Warm-up: every prover process (now, and every replacement later) first proves these stages
-   * and throws the proofs away. A process's first proof of a shard pays for reading the zkey,
-   * compiling the witness wasm, starting the curve's threads and JIT-compiling snarkjs: ≈ 2.5 s
-   * instead of ≈ 1.2 s for shard 0 here. Real requests wait for the warm-up of the process they
-   * are given to (a job proven right at boot takes one warm proof longer; every later one gains).
-   * Resolves when the processes running now have made (or failed, or died in) their warm-up; never rejects.
+   * Warm-up: every prover process (now, and every replacement later) proves these stages while it
+   * is idle and throws the proofs away. A process's first proof of a shard pays for reading the
+   * zkey, compiling the witness wasm, starting the curve's threads and JIT-compiling snarkjs: ≈ 2.5 s
+   * instead of ≈ 1.2 s for shard 0 here. Warm-ups run only while no real request waits (a request
+   * waits at most for the one warm-up proof in flight); a warm-up that kills its process turns
+   * warm-up off for the pool. Resolves when the processes running now have made (or failed, or
+   * died in, or dropped) their warm-ups; never rejects.
    */
   warmUp(stages: readonly ProveStageParameters[]): Promise<void>;
   /** Terminates every worker; pending and in-flight requests reject with ProverPoolClosedError. */
@@ -114,6 +115,8 @@ export type CreateProverPoolReturnType = {
 export type ProverPool = CreateProverPoolReturnType;
 
 type Request = {
+  /** a warm-up proof (internal: its answer goes nowhere) */
+  warmUp?: true;
   id: number;
   params: ProverWorkerRequest["params"];
   resolve: (r: ProveStageReturnType) => void;
@@ -195,6 +198,12 @@ export function createProverPool(parameters: CreateProverPoolParameters): Create
     if (slots[index] === slot) slots[index] = undefined;
     const job = slot.job;
     slot.job = undefined;
+    if (job?.warmUp && slot.ready && !closed) {
+      // a warm-up that kills its process would kill every replacement too: no more warm-ups (best effort)
+      log?.warn({ worker: index }, "a prover process died in its warm-up proof; warm-up disabled");
+      warmUps = [];
+      for (const s of slots) if (s) dropWarmUps(s);
+    }
     slot.onWarmed?.();
     if (closed) {
       job?.reject(new ProverPoolClosedError("prover pool closed during the proof"));
@@ -212,6 +221,12 @@ export function createProverPool(parameters: CreateProverPoolParameters): Create
     dispatch();
   }
 
+  /** forgets a process's remaining warm-ups; its warmUp() promise resolves unless a warm-up is in flight (that one resolves it) */
+  function dropWarmUps(slot: Slot): void {
+    slot.warm = [];
+    if (!slot.job?.warmUp) slot.onWarmed?.();
+  }
+
   /** sends the slot's next warm-up proof, if any is left; true when the slot is now busy with it */
   function warmNext(slot: Slot, index: number): boolean {
     const params = slot.warm.shift();
@@ -222,6 +237,7 @@ export function createProverPool(parameters: CreateProverPoolParameters): Create
       if (slot.warm.length === 0) slot.onWarmed?.();
     };
     const job: Request = {
+      warmUp: true,
       id: nextId++,
       params,
       resolve: () => {
@@ -243,7 +259,8 @@ export function createProverPool(parameters: CreateProverPoolParameters): Create
   }
 
   function dispatch(): void {
-    for (let i = 0; i < slots.length; i++) {
+    // warm-ups only while no real request waits: a real proof warms its process just as well
+    for (let i = 0; i < slots.length && waiting.length === 0; i++) {
       const s = slots[i];
       if (s && !s.job && s.warm.length > 0) warmNext(s, i);
     }
@@ -256,7 +273,6 @@ export function createProverPool(parameters: CreateProverPoolParameters): Create
         waiting.shift()!.reject(new ProverWorkerExitedError("cannot start a prover process", { cause: lastSpawnError }));
         continue;
       }
-      if (warmNext(slot, i)) continue; // a process started on demand warms up first
       const job = waiting.shift()!;
       slot.job = job;
       setRef(slot.worker, true);
@@ -286,7 +302,20 @@ export function createProverPool(parameters: CreateProverPoolParameters): Create
       if (closed) return Promise.resolve();
       warmUps = stages.map(({ manifest, wasmPath, zkeyPath, input, output, binding }) => ({ manifest, wasmPath, zkeyPath, input, output, binding: binding.toString() }));
       const live = slots.filter((s): s is Slot => s !== undefined);
-      const done = warmUps.length === 0 ? [] : live.map((s) => new Promise<void>((resolve) => void (s.onWarmed = resolve)));
+      if (warmUps.length === 0) {
+        for (const s of live) dropWarmUps(s);
+        return Promise.resolve();
+      }
+      const done = live.map(
+        (s) =>
+          new Promise<void>((resolve) => {
+            const earlier = s.onWarmed; // a warm-up asked for before this one still resolves
+            s.onWarmed = () => {
+              earlier?.();
+              resolve();
+            };
+          }),
+      );
       for (const s of live) s.warm = [...warmUps];
       dispatch();
       return Promise.all(done).then(() => undefined);

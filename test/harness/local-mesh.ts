@@ -198,7 +198,7 @@ export async function startLocalMesh({ workDir, clusters, nodes, modelId, log, c
       if (!node.serveArgs?.includes("--prover-concurrency")) args.push("--prover-concurrency", "1");
       // No warm-up proof at start: tests and the demo send jobs as soon as the mesh is up, where a
       // warm-up only competes with them for the cores (it pays off for a node that runs a while first).
-      if (!node.serveArgs?.includes("--prover-warm-up")) args.push("--no-prover-warm-up");
+      if (!node.serveArgs?.includes("--no-prover-warm-up")) args.push("--no-prover-warm-up");
       node.proc = group.start({ name: `node-${node.name}`, cmd: NODE, args, cwd: ROOT });
       await waitFor({ what: `node ${node.name}`, timeoutMs: 60_000, intervalMs: 200, check: async () => (await fetch(`${node.url}/v1/health`)).ok });
     };
