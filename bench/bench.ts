@@ -225,10 +225,12 @@ async function proving() {
     for (const warm of [false, true]) {
       const pool = createProverPool({ size: 1 });
       try {
+        const real = s0Stage(inputOf(5000 + i), 9n);
+        // both: the process has loaded its modules (a request it refuses at once answers only then)
+        await pool.prove({ ...real, input: real.input.slice(1) }).catch(() => undefined);
         if (warm) await pool.warmUp([s0Stage(new Array<number>(s0.inputShape[1]).fill(0), 0n)]);
-        else await new Promise((r) => setTimeout(r, 1500)); // the same idle start-up time the cold process gets
         const t = performance.now();
-        await pool.prove(s0Stage(inputOf(5000 + i), 9n));
+        await pool.prove(real);
         (warm ? firstProof.warmedMs : firstProof.coldMs).push(performance.now() - t);
       } finally {
         await pool.close();
@@ -293,7 +295,7 @@ async function meshPhases() {
     const quiet = async (what: string) => {
       await waitFor({
         what: `the nodes' prover queues to drain before ${what}`,
-        timeoutMs: 120_000,
+        timeoutMs: ASSIGN_WAIT_MS + 60_000, // a stage is abandoned --assignment-wait-ms after it ran (and the next getJob)
         intervalMs: 250,
         check: async () => {
           const depths = await Promise.all(mesh.nodes.map(async (n) => ((await (await fetch(`${n.url}/v1/health`)).json()) as { queueDepth: number }).queueDepth));
@@ -566,7 +568,8 @@ async function interleaved({ pathUrl, pathBodies, chainUrl, chainBody, pids, tim
 function cpuMs(pid: number | undefined): { user: number; system: number } | undefined {
   if (pid === undefined) return undefined;
   try {
-    const f = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1].split(" ");
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    const f = stat.slice(stat.lastIndexOf(")") + 2).split(" "); // after "pid (comm) ", which may hold ") "
     const tick = 1000 / 100; // USER_HZ is 100 on Linux
     return { user: Number(f[11]) * tick, system: Number(f[12]) * tick };
   } catch {
@@ -637,7 +640,7 @@ function render(): string {
     const d = results[k] as D | undefined;
     if (!d) continue;
     const over = d.p50 - b.p50;
-    const verdict = over <= 2 ? "MET" : f && f.p50 >= 2 ? "MISSED (below this machine's floor)" : "MISSED";
+    const verdict = over <= 2 ? "MET" : f && f.p50 >= 2 ? "MISSED (the bare chain alone exceeds 2 ms here)" : "MISSED";
     row(label, d.n, d.p50, d.p95, d.p99, r3(over), verdict, f ? r3(b.p50 + f.p50) : "—", f ? r3(d.p50 - b.p50 - f.p50) : "—");
   }
   if (floor)

@@ -30,7 +30,7 @@ export async function runFastPathClient(parameters: RunFastPathClientParameters)
   const child = spawn(process.execPath, [fileURLToPath(import.meta.url)], { stdio: ["pipe", "pipe", "inherit"] });
   const out: Buffer[] = [];
   child.stdout.on("data", (d: Buffer) => out.push(d));
-  const exited = new Promise<number | null>((resolve) => child.once("exit", resolve));
+  const exited = new Promise<number | null>((resolve) => child.once("close", resolve)); // 'close': stdout fully read
   child.stdin.end(JSON.stringify(parameters));
   const code = await exited;
   if (code !== 0) throw new Error(`fast-path client exited with ${code}`);
