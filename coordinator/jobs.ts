@@ -44,7 +44,6 @@ import type { Pipeline, RouteExplanation } from "./pipeline.ts";
 import { recoverJobRequestSigner, RecoverSignerError } from "./recover-signer.ts";
 import { NoRouteError } from "./routing/errors.ts";
 
-const SECP256K1_HALF_N = 0x7fffffffffffffffffffffffffffffff5d576e7357a4501ddfe92f46681b20a0n;
 const U64 = 1n << 64n;
 /** how long a dApp's JobMarket deposit read stays usable on the fast path (ms) */
 const DEPOSIT_CACHE_MS = 1_000;
@@ -285,15 +284,12 @@ export function createJobService(p: CreateJobServiceParameters) {
     const receivedAt = performance.now();
     const req = parseRequest(s.request);
     const signature = s.signature.toLowerCase() as Hex;
-    // Signature (the contract's rules: canonical low-s, v ∈ {27, 28}, recover == dApp).
-    const sBig = BigInt(`0x${signature.slice(66, 130)}`);
-    const v = Number.parseInt(signature.slice(130, 132), 16);
-    if (sBig > SECP256K1_HALF_N || (v !== 27 && v !== 28)) throw new ApiProblem("BAD_SIGNATURE", "signature is not canonical (need low s and v = 27 or 28)");
+    // Signature (the contract's rules: canonical low-s and v ∈ {27, 28}, enforced by the recovery; recover == dApp).
     let signer: Address;
     try {
       signer = recoverJobRequestSigner({ chainId: chain.chainId, jobMarket: market, request: req, signature });
     } catch (cause) {
-      throw new ApiProblem("BAD_SIGNATURE", `signature does not recover${cause instanceof RecoverSignerError ? `: ${cause.message}` : ""}`, { cause });
+      throw new ApiProblem("BAD_SIGNATURE", cause instanceof RecoverSignerError ? cause.message : "signature does not recover", { cause });
     }
     if (signer !== req.dApp) throw new ApiProblem("BAD_SIGNATURE", `signature recovers ${signer}, not request.dApp ${req.dApp} (EIP-712 domain: ProofMesh JobMarket v1, chainId ${chain.chainId}, verifyingContract ${market})`);
 

@@ -33,8 +33,8 @@ export function recoverAddress({ digest, signature }: RecoverAddressParameters):
   if (typeof signature !== "string" || !/^0x[0-9a-fA-F]{130}$/.test(signature)) throw new RecoverAddressError("signature must be 65 bytes of hex (r ‖ s ‖ v)");
   const sig = Buffer.from(signature.slice(2), "hex");
   const v = sig[64];
-  if (v !== 27 && v !== 28) throw new RecoverAddressError(`signature v must be 27 or 28, got ${v}`);
-  if (BigInt(`0x${signature.slice(66, 130)}`) > SECP256K1_HALF_N) throw new RecoverAddressError("signature s must be at most n/2 (low s)");
+  if (v !== 27 && v !== 28) throw new RecoverAddressError(`signature is not canonical: v must be 27 or 28, got ${v}`);
+  if (BigInt(`0x${signature.slice(66, 130)}`) > SECP256K1_HALF_N) throw new RecoverAddressError("signature is not canonical: s must be at most n/2 (low s)");
   let pub: Uint8Array | null;
   try {
     pub = recover(digest, sig.subarray(0, 64), (v - 27) as 0 | 1, false);
