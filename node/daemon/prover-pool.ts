@@ -125,7 +125,7 @@ type Request = {
 
 type Slot = {
   worker: ChildProcess;
-  /** warm-up proofs still to make in this process, before any real request */
+  /** warm-up proofs still to make in this process (made while no real request waits) */
   warm: ProverWorkerRequest["params"][];
   /** called once this process has no warm-up left (or is gone) */
   onWarmed?: () => void;
@@ -227,10 +227,10 @@ export function createProverPool(parameters: CreateProverPoolParameters): Create
     if (!slot.job?.warmUp) slot.onWarmed?.();
   }
 
-  /** sends the slot's next warm-up proof, if any is left; true when the slot is now busy with it */
-  function warmNext(slot: Slot, index: number): boolean {
+  /** sends the slot's next warm-up proof, if any is left */
+  function warmNext(slot: Slot, index: number): void {
     const params = slot.warm.shift();
-    if (!params) return false;
+    if (!params) return;
     const t0 = performance.now();
     const shard = params.manifest.index;
     const settled = () => {
@@ -249,13 +249,17 @@ export function createProverPool(parameters: CreateProverPoolParameters): Create
         settled();
       },
     };
+    send(slot, job); // ref'd like a proof: a process that forgets close() exits once the warm-up is done
+  }
+
+  /** gives `job` to `slot`'s process; while it proves, the process keeps the daemon alive */
+  function send(slot: Slot, job: Request): void {
     slot.job = job;
-    setRef(slot.worker, true); // like a proof: a process that forgets close() exits once the warm-up is done
-    const msg: ProverWorkerRequest = { type: "prove", id: job.id, params };
+    setRef(slot.worker, true);
+    const msg: ProverWorkerRequest = { type: "prove", id: job.id, params: job.params };
     slot.worker.send(msg, (err) => {
-      if (err) slot.lastError = err;
+      if (err) slot.lastError = err; // the process is gone: its 'exit' rejects the job
     });
-    return true;
   }
 
   function dispatch(): void {
@@ -273,13 +277,7 @@ export function createProverPool(parameters: CreateProverPoolParameters): Create
         waiting.shift()!.reject(new ProverWorkerExitedError("cannot start a prover process", { cause: lastSpawnError }));
         continue;
       }
-      const job = waiting.shift()!;
-      slot.job = job;
-      setRef(slot.worker, true);
-      const msg: ProverWorkerRequest = { type: "prove", id: job.id, params: job.params };
-      slot.worker.send(msg, (err) => {
-        if (err) slot.lastError = err; // the process is gone: its 'exit' rejects the job
-      });
+      send(slot, waiting.shift()!);
     }
   }
 
@@ -290,17 +288,14 @@ export function createProverPool(parameters: CreateProverPoolParameters): Create
     prove(p) {
       if (closed) return Promise.reject(new ProverPoolClosedError("prover pool is closed"));
       if (typeof p.binding !== "bigint") return Promise.reject(new ProveStageError("binding must be a bigint"));
-      const { manifest, wasmPath, zkeyPath, input, output, binding } = p;
       return new Promise<ProveStageReturnType>((resolve, reject) => {
-        // Only the fields proveStage reads cross the boundary: they are copied (JSON), so
-        // the caller may reuse its own.
-        waiting.push({ id: nextId++, params: { manifest, wasmPath, zkeyPath, input, output, binding: binding.toString() }, resolve, reject });
+        waiting.push({ id: nextId++, params: toWire(p), resolve, reject });
         dispatch();
       });
     },
     warmUp(stages) {
       if (closed) return Promise.resolve();
-      warmUps = stages.map(({ manifest, wasmPath, zkeyPath, input, output, binding }) => ({ manifest, wasmPath, zkeyPath, input, output, binding: binding.toString() }));
+      warmUps = stages.map(toWire);
       const live = slots.filter((s): s is Slot => s !== undefined);
       if (warmUps.length === 0) {
         for (const s of live) dropWarmUps(s);
@@ -342,6 +337,14 @@ export function createProverPool(parameters: CreateProverPoolParameters): Create
       return closing;
     },
   };
+}
+
+/**
+ * A request's parameters as they cross to the prover process: only the fields proveStage reads,
+ * copied (JSON, so the caller may reuse its own), the binding as a decimal string.
+ */
+function toWire({ manifest, wasmPath, zkeyPath, input, output, binding }: ProveStageParameters): ProverWorkerRequest["params"] {
+  return { manifest, wasmPath, zkeyPath, input, output, binding: binding.toString() };
 }
 
 /** ref/unref a prover process and its IPC channel (both keep the event loop alive). */
