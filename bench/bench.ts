@@ -45,6 +45,7 @@ import { DEFAULT_MODEL_ID } from "../prover/models/config.ts";
 import { proveShard } from "../prover/prove-shard.ts";
 import { releaseProverThreads } from "../prover/release.ts";
 import { createProofMeshClient, estimateJobFee, jobRequestToWire, parseDeployment, prepareJobRequest } from "../sdk/index.ts";
+import { chainStatusName, JOB_STATUS } from "../sdk/types.ts";
 import { DEV_KEYS, startLocalMesh, type LocalMesh } from "../test/harness/local-mesh.ts";
 import { freePort, waitFor } from "../test/harness/processes.ts";
 import { recoverJobRequestSigner } from "../coordinator/recover-signer.ts";
@@ -337,7 +338,6 @@ async function meshPhases() {
         bOwn.push(sb.totalMs - sb.computeMs);
       }
     }
-    const directCpu = directRun.cpu;
     // the floor of any exchange with node A on this machine: a request that does no work (a 404)
     const bare: number[] = [];
     for (let i = 0; i < N; i++) {
@@ -359,13 +359,13 @@ async function meshPhases() {
       nodeAServerTimingP50: medians(aTimings),
       bareHttp404: dist(bare),
       chainGetJobEthCallMs: dist(rpc),
-      cpuPerRequest: directCpu,
+      cpuPerRequest: directRun.cpu,
     };
 
     // ── 1b. coordinator with relay off (an extra coordinator process on the same chain)
     const port = await freePort();
     const noRelayUrl = `http://127.0.0.1:${port}`;
-    mesh.group.start({
+    const noRelay = mesh.group.start({
       name: "coordinator-norelay",
       cmd: process.execPath,
       args: [join(ROOT, "coordinator/server.ts"), "--port", String(port), "--rpc-url", mesh.rpcUrl, "--deployments", mesh.deploymentsDir, "--db", join(values["work-dir"]!, "coordinator-norelay.sqlite"), "--coordinator-key", DEV_KEYS[0], "--no-relay", "--no-sweeper", "--no-gossip", "--log-level", "warn", "--rate-limit-per-minute", "100000000"],
@@ -400,8 +400,7 @@ async function meshPhases() {
     say(`fast path (b): ${N} × POST /v1/jobs (relay off), in ${ROUNDS} batches alternating with a bare 3-process chain (client: bench/fast-path-client.ts)`);
     const chain3 = await startHopChain({ hops: 3, replyBytes: coordSample.replyBytes });
     await quiet("the coordinator path");
-    const coordinatorPid = (mesh.group as unknown as { procs: { name: string; child: { pid?: number } }[] }).procs.find((m) => m.name === "coordinator-norelay")?.child.pid;
-    const coordRun = await interleaved({ pathUrl: `${noRelayUrl}/v1/jobs`, pathBodies: bodies.slice(1), chainUrl: chain3.url, chainBody: coordSample.body, pids: { ...nodePids, coordinator: coordinatorPid }, timeoutMs: 30_000 }).finally(() => chain3.stop());
+    const coordRun = await interleaved({ pathUrl: `${noRelayUrl}/v1/jobs`, pathBodies: bodies.slice(1), chainUrl: chain3.url, chainBody: coordSample.body, pids: { ...nodePids, coordinator: noRelay.child.pid }, timeoutMs: 30_000 }).finally(() => chain3.stop());
     const coordTimings: Record<string, number>[] = [];
     const viaCoord: number[] = [];
     const coordErrors: string[] = [];
@@ -467,13 +466,13 @@ async function meshPhases() {
       for (;;) {
         const job = await mesh.publicClient.readContract({ address: market, abi: jobMarketAbi, functionName: "getJob", args: [BigInt(jobId)] });
         const dt = performance.now() - tAnswer;
-        if (job.status >= 2) seen.assigned ??= dt; // Assigned or later
-        if (job.nextStage >= 1 || job.status === 3) seen.stage0Proven ??= dt;
-        if (job.status === 3) {
+        if (job.status >= JOB_STATUS.Assigned) seen.assigned ??= dt; // Assigned or later
+        if (job.nextStage >= 1 || job.status === JOB_STATUS.Settled) seen.stage0Proven ??= dt;
+        if (job.status === JOB_STATUS.Settled) {
           seen.settled = dt;
           break;
         }
-        if (job.status > 3) throw new Error(`job ${jobId} ended with status ${job.status}`);
+        if (job.status > JOB_STATUS.Settled) throw new Error(`job ${jobId} ended ${chainStatusName(job.status)}`);
         if (dt > 120_000) throw new Error(`job ${jobId} not settled within 120 s`);
         await new Promise((r) => setTimeout(r, 50));
       }
@@ -519,7 +518,8 @@ async function meshPhases() {
  * Times a fast path against its physical floor at the same moments: ROUNDS batches, each sending
  * its share of `pathBodies` to the path, then as many copies of `chainBody` to the bare chain, from
  * a fresh client process each (bench/fast-path-client.ts). `pathBodies` holds ROUNDS × (BATCH_WARMUP
- * + N / ROUNDS) bodies. CPU per measured request of `pids` is summed over the path batches only.
+ * + N / ROUNDS) bodies. CPU of `pids` above their idle rate is summed over the path batches only
+ * and given per request sent (the batches' warm-up requests included: /proc cannot tell them apart).
  */
 async function interleaved({ pathUrl, pathBodies, chainUrl, chainBody, pids, timeoutMs = 10_000 }: { pathUrl: string; pathBodies: string[]; chainUrl: string; chainBody: string; pids: Record<string, number | undefined>; timeoutMs?: number }) {
   const per = pathBodies.length / ROUNDS;
@@ -671,7 +671,7 @@ function render(): string {
   const cpuLine = (what: string, cpu: Record<string, { userMs: number; systemMs: number; idleMsPerS?: number }> | undefined) =>
     cpu && Object.keys(cpu).length
       ? lines.push(
-          `CPU per request ${what}, above each process's idle use (ms, user + system; from /proc, the client's from process.cpuUsage; the idle use, measured for 3 s before, in brackets as ms per s): ${Object.entries(cpu).map(([k, v]) => `${k} ${v.userMs} + ${v.systemMs}${v.idleMsPerS ? ` (idle ${v.idleMsPerS} ms/s)` : ""}`).join(", ")}.`,
+          `CPU per request sent ${what}, above each process's idle use (ms, user + system; from /proc, the client's from process.cpuUsage; the idle use, measured for 3 s before, in brackets as ms per s): ${Object.entries(cpu).map(([k, v]) => `${k} ${v.userMs} + ${v.systemMs}${v.idleMsPerS ? ` (idle ${v.idleMsPerS} ms/s)` : ""}`).join(", ")}.`,
         )
       : undefined;
   cpuLine("on the direct path", (results.pipelineDirect as { cpuPerRequest?: Record<string, { userMs: number; systemMs: number }> } | undefined)?.cpuPerRequest);
