@@ -29,6 +29,13 @@ export interface ShardManifest {
   onnx: FileRef;
   circuit: FileRef;
   wasm: FileRef;
+  /** the deterministic initial phase-2 zkey (`zkey new`; never proves): what ceremonies start from */
+  initialZkey: FileRef;
+  /**
+   * the repository's development-ceremony zkey (4 secret contributions, no beacon): what local
+   * tests prove with. A chain proves with the zkey its ModelRegistry record names (same
+   * contributions + that chain's beacon, or its own ceremony).
+   */
   zkey: FileRef;
   vkey: FileRef;
   verifier: { contract: string; path: string };
@@ -38,6 +45,8 @@ export interface ModelManifest {
   id: string;
   default: boolean;
   report: { testDigits: number; floatAccuracy: number; intAccuracy: number; argmaxAgreement: number };
+  /** the development ceremony's record (prover/ceremony/record.ts CeremonyRecord) */
+  ceremony: { path: string };
   shards: ShardManifest[];
 }
 

@@ -14,3 +14,7 @@ export const circomPath = (modelId: string, shard: number) => join(ROOT, "circui
 export const buildDir = (modelId: string, shard: number) => join(ROOT, "circuits/build", modelId, `shard${shard}`);
 export const vkeyPath = (modelId: string, shard: number) => join(ROOT, "circuits/keys", modelId, `shard${shard}.vkey.json`);
 export const verifierPath = (contractName: string) => join(ROOT, "contracts/verifiers", `${contractName}.sol`);
+/** The repository's development phase-2 ceremony (committed, like the powers of tau): contributed zkeys + record. */
+export const devCeremonyDir = (modelId: string) => join(ROOT, "circuits/ceremony", modelId);
+export const devCeremonyZkeyPath = (modelId: string, shard: number) => join(devCeremonyDir(modelId), `shard${shard}.zkey`);
+export const devCeremonyRecordPath = (modelId: string) => join(devCeremonyDir(modelId), "record.json");

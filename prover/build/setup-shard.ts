@@ -9,16 +9,16 @@ import { PTAU_PATH, ROOT } from "../paths.ts";
 
 const run = promisify(execFile);
 
-/** Public beacon of the deterministic phase 2 (development setup; see circuits/ptau/CEREMONY.md). */
-export const PHASE2_BEACON_HASH = "5c4a1f0e9d8b7a69584736251403f2e1d0c9b8a7968574635241302f1e0d0c0b";
-export const PHASE2_BEACON_ITERATIONS_EXP = 10;
-
 export interface ShardBuild {
   r1cs: string;
   /** circom symbol file: signal name → witness index (-1 when optimised away) */
   sym: string;
   wasm: string;
-  zkey: string;
+  /**
+   * The INITIAL zkey of phase 2 (`zkey new`: delta = 1, deterministic). Never used to prove or
+   * export a verifier: keys come from a ceremony on top of it (prover/ceremony/).
+   */
+  initialZkey: string;
   constraints: number;
   /** true when the content-hash stamp matched and nothing was rebuilt */
   cached: boolean;
@@ -44,24 +44,24 @@ function buildKey(source: string): string {
   h.update(readFileSync(join(ROOT, "node_modules/snarkjs/package.json")));
   h.update(readFileSync(join(ROOT, "node_modules/circomlib/package.json")));
   h.update(readFileSync(PTAU_PATH.replace(/\.ptau$/, ".sha256")));
-  h.update(PHASE2_BEACON_HASH + PHASE2_BEACON_ITERATIONS_EXP);
   return h.digest("hex");
 }
 
 /**
- * circom2 --O2 → r1cs + wasm; Groth16 setup against the committed powers of tau;
- * a deterministic phase-2 beacon (so every machine derives the same zkey); and
- * `zkey verify`. Skipped when the content-hash stamp matches.
+ * circom2 --O2 → r1cs + wasm; the initial phase-2 zkey against the committed powers of tau
+ * (`zkey new`, deterministic), checked once with `zkey verify` against r1cs + ptau. Everything
+ * here is deterministic and cached by content hash; the keys that prove come from a ceremony
+ * on top of the initial zkey (prover/ceremony/), which is checked from it (`verifyFromInit`).
  */
 export async function setupShard({ source, outDir, log }: SetupShardParameters): Promise<ShardBuild> {
   const r1cs = join(outDir, "shard.r1cs");
   const wasm = join(outDir, "shard.wasm");
-  const zkey = join(outDir, "shard.zkey");
+  const initialZkey = join(outDir, "shard_init.zkey");
   const stampPath = join(outDir, "stamp.json");
   const key = buildKey(source);
-  if ([stampPath, r1cs, wasm, zkey, join(outDir, "shard.sym")].every((p) => existsSync(p))) {
-    const stamp = JSON.parse(readFileSync(stampPath, "utf8")) as { key: string; constraints: number; zkeySha256: string };
-    if (stamp.key === key) return { r1cs, sym: join(outDir, "shard.sym"), wasm, zkey, constraints: stamp.constraints, cached: true };
+  if ([stampPath, r1cs, wasm, initialZkey, join(outDir, "shard.sym")].every((p) => existsSync(p))) {
+    const stamp = JSON.parse(readFileSync(stampPath, "utf8")) as { key: string; constraints: number; initialZkeySha256: string };
+    if (stamp.key === key) return { r1cs, sym: join(outDir, "shard.sym"), wasm, initialZkey, constraints: stamp.constraints, cached: true };
   }
   rmSync(outDir, { recursive: true, force: true });
   mkdirSync(outDir, { recursive: true });
@@ -83,19 +83,17 @@ export async function setupShard({ source, outDir, log }: SetupShardParameters):
 
   const slog = snarkLogger(log.child({ circuit: name }));
   t = Date.now();
-  log.info({ circuit: name }, "groth16: setup (phase 2 from the committed powers of tau)");
-  const zkey0 = join(outDir, "shard_0.zkey.tmp");
-  await snarkjs.zKey.newZKey(r1cs, PTAU_PATH, zkey0, slog);
-  log.info({ circuit: name, ms: Date.now() - t }, "groth16: applying the phase-2 beacon");
-  await snarkjs.zKey.beacon(zkey0, zkey, "proofmesh-dev-phase2", PHASE2_BEACON_HASH, PHASE2_BEACON_ITERATIONS_EXP, slog);
-  rmSync(zkey0);
-  log.info({ circuit: name, ms: Date.now() - t }, "groth16: zkey verify");
-  const ok = await snarkjs.zKey.verifyFromR1cs(r1cs, PTAU_PATH, zkey, slog);
-  if (!ok) throw new Error(`zkey verify failed for ${name}`);
-  const zkeySha256 = sha256(readFileSync(zkey));
-  writeFileSync(stampPath, JSON.stringify({ key, constraints, zkeySha256 }, null, 2) + "\n");
-  log.info({ circuit: name, ms: Date.now() - t, zkeySha256 }, "groth16: zkey ready and verified");
-  return { r1cs, sym: join(outDir, "shard.sym"), wasm, zkey, constraints, cached: false };
+  log.info({ circuit: name }, "groth16: initial phase-2 zkey from the committed powers of tau (zkey new)");
+  const tmp = `${initialZkey}.tmp`;
+  await snarkjs.zKey.newZKey(r1cs, PTAU_PATH, tmp, slog);
+  log.info({ circuit: name, ms: Date.now() - t }, "groth16: zkey verify (initial zkey against r1cs + ptau)");
+  const ok = await snarkjs.zKey.verifyFromR1cs(r1cs, PTAU_PATH, tmp, slog);
+  if (!ok) throw new Error(`zkey verify failed for the initial zkey of ${name}`);
+  renameSync(tmp, initialZkey);
+  const initialZkeySha256 = sha256(readFileSync(initialZkey));
+  writeFileSync(stampPath, JSON.stringify({ key, constraints, initialZkeySha256 }, null, 2) + "\n");
+  log.info({ circuit: name, ms: Date.now() - t, initialZkeySha256 }, "groth16: initial zkey ready and verified");
+  return { r1cs, sym: join(outDir, "shard.sym"), wasm, initialZkey, constraints, cached: false };
 }
 
 /** snarkjs logs a great deal at info level: keep its progress at debug, surface warnings and errors. */
