@@ -36,7 +36,18 @@ export type ShardInput = {
   memoryBytes: bigint;
   pricePerStage: bigint;
 };
-export type ModelInput = { modelId: Hex; shards: ShardInput[] };
+/** A model's trusted-setup ceremony record as `ModelRegistry.registerModel` takes it
+ *  (the shape of `toOnChainRecord` in prover/ceremony/record.ts). */
+export type CeremonyRecordInput = {
+  ptauHash: Hex;
+  beaconBlock: bigint;
+  beaconHash: Hex;
+  shards: readonly { zkeyHash: Hex; vkeyHash: Hex }[];
+  contributions: readonly { operator: Address; transcriptHash: Hex; signature: Hex }[];
+};
+export type ModelInput = { modelId: Hex; shards: ShardInput[]; record: CeremonyRecordInput };
+/** What the manifest alone gives: a model without its ceremony record. */
+export type ManifestModelInput = Omit<ModelInput, "record">;
 
 /** keccak256 of the canonical JSON of an ABI (what deployments record to detect ABI drift). */
 export function abiHash(abi: Abi): Hex {
@@ -165,7 +176,11 @@ export async function deployProtocol({
   };
 }
 
-/** Registers models on the ModelRegistry (owner = wallet account). Skips ids already registered. */
+/**
+ * Registers models with their ceremony records on the ModelRegistry (owner = wallet account).
+ * Skips ids already registered. The record's beacon block must be a past block of this chain,
+ * at most 256 blocks old when the transaction is mined.
+ */
 export async function registerModels({
   publicClient,
   walletClient,
@@ -194,7 +209,7 @@ export async function registerModels({
       address: modelRegistry,
       abi,
       functionName: "registerModel",
-      args: [model.modelId, model.shards],
+      args: [model.modelId, model.shards, model.record],
     });
     const after = (await publicClient.readContract({
       address: modelRegistry,
@@ -202,7 +217,10 @@ export async function registerModels({
       functionName: "modelInfo",
       args: [model.modelId],
     })) as { index: number };
-    logger.info({ modelId: model.modelId, index: after.index, shards: model.shards.length }, "model registered");
+    logger.info(
+      { modelId: model.modelId, index: after.index, shards: model.shards.length, contributions: model.record.contributions.length, beaconBlock: model.record.beaconBlock },
+      "model registered",
+    );
     out.push({ modelId: model.modelId, index: after.index });
   }
   return out;
@@ -226,9 +244,10 @@ type ManifestShard = {
 type ManifestModel = { modelId?: string; id?: string; name?: string; shards?: ManifestShard[] };
 
 /**
- * Turns the circuits manifest (format not final) into `ModelInput[]`. Each shard names its
- * verifier either by address or by contract name (`verifierContract` or a non-address
- * `verifier`); names are resolved with `resolveVerifier` (e.g. deploy the generated verifier).
+ * Turns the circuits manifest (format not final) into `ManifestModelInput[]` (models without
+ * their ceremony record). Each shard names its verifier either by address or by contract name
+ * (`verifierContract` or a non-address `verifier`); names are resolved with `resolveVerifier`
+ * (e.g. deploy the generated verifier).
  */
 export async function modelsFromManifest({
   manifest,
@@ -240,11 +259,11 @@ export async function modelsFromManifest({
   resolveVerifier: (contractName: string, sourcePath?: string) => Promise<Address>;
   /** Used for shards without `pricePerStage`. */
   defaultPricePerStage?: bigint;
-}): Promise<ModelInput[]> {
+}): Promise<ManifestModelInput[]> {
   const root = manifest as { models?: ManifestModel[] } | ManifestModel[];
   const list = Array.isArray(root) ? root : root?.models;
   if (!Array.isArray(list)) throw new ManifestError("manifest has no `models` array");
-  const models: ModelInput[] = [];
+  const models: ManifestModelInput[] = [];
   for (const [i, m] of list.entries()) {
     const id = m.modelId ?? m.id ?? m.name;
     if (!id || !Array.isArray(m.shards) || m.shards.length === 0) {

@@ -16,6 +16,22 @@ export const modelRegistryAbi = [
     "inputs": [
       {
         "internalType": "uint256",
+        "name": "index",
+        "type": "uint256"
+      },
+      {
+        "internalType": "address",
+        "name": "operator",
+        "type": "address"
+      }
+    ],
+    "name": "ModelRegistry_BadContributionSignature",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint256",
         "name": "shardCount",
         "type": "uint256"
       },
@@ -31,12 +47,92 @@ export const modelRegistryAbi = [
   {
     "inputs": [
       {
+        "internalType": "uint64",
+        "name": "beaconBlock",
+        "type": "uint64"
+      },
+      {
+        "internalType": "bytes32",
+        "name": "expected",
+        "type": "bytes32"
+      },
+      {
+        "internalType": "bytes32",
+        "name": "given",
+        "type": "bytes32"
+      }
+    ],
+    "name": "ModelRegistry_BeaconHashMismatch",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint64",
+        "name": "beaconBlock",
+        "type": "uint64"
+      },
+      {
+        "internalType": "uint256",
+        "name": "currentBlock",
+        "type": "uint256"
+      }
+    ],
+    "name": "ModelRegistry_BeaconNotInPast",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint64",
+        "name": "beaconBlock",
+        "type": "uint64"
+      },
+      {
+        "internalType": "uint256",
+        "name": "currentBlock",
+        "type": "uint256"
+      }
+    ],
+    "name": "ModelRegistry_BeaconTooOld",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "address",
+        "name": "operator",
+        "type": "address"
+      }
+    ],
+    "name": "ModelRegistry_DuplicateContributor",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
         "internalType": "bytes32",
         "name": "modelId",
         "type": "bytes32"
       }
     ],
     "name": "ModelRegistry_ModelExists",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint256",
+        "name": "given",
+        "type": "uint256"
+      },
+      {
+        "internalType": "uint256",
+        "name": "shardCount",
+        "type": "uint256"
+      }
+    ],
+    "name": "ModelRegistry_ShardKeysCountMismatch",
     "type": "error"
   },
   {
@@ -58,6 +154,22 @@ export const modelRegistryAbi = [
       }
     ],
     "name": "ModelRegistry_ShardOutOfRange",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint256",
+        "name": "given",
+        "type": "uint256"
+      },
+      {
+        "internalType": "uint256",
+        "name": "minimum",
+        "type": "uint256"
+      }
+    ],
+    "name": "ModelRegistry_TooFewContributions",
     "type": "error"
   },
   {
@@ -110,8 +222,29 @@ export const modelRegistryAbi = [
     "type": "error"
   },
   {
+    "inputs": [
+      {
+        "internalType": "uint256",
+        "name": "shard",
+        "type": "uint256"
+      }
+    ],
+    "name": "ModelRegistry_ZeroKeyHash",
+    "type": "error"
+  },
+  {
+    "inputs": [],
+    "name": "ModelRegistry_ZeroMinContributions",
+    "type": "error"
+  },
+  {
     "inputs": [],
     "name": "ModelRegistry_ZeroModelId",
+    "type": "error"
+  },
+  {
+    "inputs": [],
+    "name": "ModelRegistry_ZeroPtauHash",
     "type": "error"
   },
   {
@@ -135,6 +268,93 @@ export const modelRegistryAbi = [
     ],
     "name": "OwnableUnauthorizedAccount",
     "type": "error"
+  },
+  {
+    "anonymous": false,
+    "inputs": [
+      {
+        "indexed": true,
+        "internalType": "bytes32",
+        "name": "modelId",
+        "type": "bytes32"
+      },
+      {
+        "indexed": false,
+        "internalType": "bytes32",
+        "name": "ptauHash",
+        "type": "bytes32"
+      },
+      {
+        "indexed": false,
+        "internalType": "uint64",
+        "name": "beaconBlock",
+        "type": "uint64"
+      },
+      {
+        "indexed": false,
+        "internalType": "bytes32",
+        "name": "beaconHash",
+        "type": "bytes32"
+      },
+      {
+        "indexed": false,
+        "internalType": "uint256",
+        "name": "contributions",
+        "type": "uint256"
+      }
+    ],
+    "name": "CeremonyRecorded",
+    "type": "event"
+  },
+  {
+    "anonymous": false,
+    "inputs": [
+      {
+        "indexed": true,
+        "internalType": "bytes32",
+        "name": "modelId",
+        "type": "bytes32"
+      },
+      {
+        "indexed": true,
+        "internalType": "uint256",
+        "name": "index",
+        "type": "uint256"
+      },
+      {
+        "indexed": true,
+        "internalType": "address",
+        "name": "operator",
+        "type": "address"
+      },
+      {
+        "indexed": false,
+        "internalType": "bytes32",
+        "name": "transcriptHash",
+        "type": "bytes32"
+      },
+      {
+        "indexed": false,
+        "internalType": "bytes",
+        "name": "signature",
+        "type": "bytes"
+      }
+    ],
+    "name": "ContributionRecorded",
+    "type": "event"
+  },
+  {
+    "anonymous": false,
+    "inputs": [
+      {
+        "indexed": false,
+        "internalType": "uint8",
+        "name": "minContributions",
+        "type": "uint8"
+      }
+    ],
+    "name": "MinContributionsSet",
+    "type": "event"
   },
   {
     "anonymous": false,
@@ -222,6 +442,37 @@ export const modelRegistryAbi = [
       },
       {
         "indexed": false,
+        "internalType": "bytes32",
+        "name": "zkeyHash",
+        "type": "bytes32"
+      },
+      {
+        "indexed": false,
+        "internalType": "bytes32",
+        "name": "vkeyHash",
+        "type": "bytes32"
+      }
+    ],
+    "name": "ShardKeysRecorded",
+    "type": "event"
+  },
+  {
+    "anonymous": false,
+    "inputs": [
+      {
+        "indexed": true,
+        "internalType": "bytes32",
+        "name": "modelId",
+        "type": "bytes32"
+      },
+      {
+        "indexed": true,
+        "internalType": "uint8",
+        "name": "shard",
+        "type": "uint8"
+      },
+      {
+        "indexed": false,
         "internalType": "address",
         "name": "verifier",
         "type": "address"
@@ -250,6 +501,32 @@ export const modelRegistryAbi = [
   },
   {
     "inputs": [],
+    "name": "CEREMONY_DOMAIN_SEPARATOR",
+    "outputs": [
+      {
+        "internalType": "bytes32",
+        "name": "",
+        "type": "bytes32"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
+  },
+  {
+    "inputs": [],
+    "name": "CONTRIBUTION_TYPEHASH",
+    "outputs": [
+      {
+        "internalType": "bytes32",
+        "name": "",
+        "type": "bytes32"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
+  },
+  {
+    "inputs": [],
     "name": "MAX_SHARDS",
     "outputs": [
       {
@@ -259,6 +536,110 @@ export const modelRegistryAbi = [
       }
     ],
     "stateMutability": "view",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "bytes32",
+        "name": "modelId",
+        "type": "bytes32"
+      }
+    ],
+    "name": "ceremonyOf",
+    "outputs": [
+      {
+        "components": [
+          {
+            "internalType": "bytes32",
+            "name": "ptauHash",
+            "type": "bytes32"
+          },
+          {
+            "internalType": "uint64",
+            "name": "beaconBlock",
+            "type": "uint64"
+          },
+          {
+            "internalType": "bytes32",
+            "name": "beaconHash",
+            "type": "bytes32"
+          },
+          {
+            "components": [
+              {
+                "internalType": "bytes32",
+                "name": "zkeyHash",
+                "type": "bytes32"
+              },
+              {
+                "internalType": "bytes32",
+                "name": "vkeyHash",
+                "type": "bytes32"
+              }
+            ],
+            "internalType": "struct IModelRegistry.ShardKeys[]",
+            "name": "shards",
+            "type": "tuple[]"
+          },
+          {
+            "components": [
+              {
+                "internalType": "address",
+                "name": "operator",
+                "type": "address"
+              },
+              {
+                "internalType": "bytes32",
+                "name": "transcriptHash",
+                "type": "bytes32"
+              },
+              {
+                "internalType": "bytes",
+                "name": "signature",
+                "type": "bytes"
+              }
+            ],
+            "internalType": "struct IModelRegistry.Contribution[]",
+            "name": "contributions",
+            "type": "tuple[]"
+          }
+        ],
+        "internalType": "struct IModelRegistry.CeremonyRecord",
+        "name": "",
+        "type": "tuple"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "bytes32",
+        "name": "modelId",
+        "type": "bytes32"
+      },
+      {
+        "internalType": "uint256",
+        "name": "index",
+        "type": "uint256"
+      },
+      {
+        "internalType": "bytes32",
+        "name": "transcriptHash",
+        "type": "bytes32"
+      }
+    ],
+    "name": "contributionDigest",
+    "outputs": [
+      {
+        "internalType": "bytes32",
+        "name": "",
+        "type": "bytes32"
+      }
+    ],
+    "stateMutability": "pure",
     "type": "function"
   },
   {
@@ -343,6 +724,19 @@ export const modelRegistryAbi = [
         "internalType": "struct IModelRegistry.Shard[]",
         "name": "shards",
         "type": "tuple[]"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
+  },
+  {
+    "inputs": [],
+    "name": "minContributions",
+    "outputs": [
+      {
+        "internalType": "uint8",
+        "name": "",
+        "type": "uint8"
       }
     ],
     "stateMutability": "view",
@@ -494,6 +888,67 @@ export const modelRegistryAbi = [
         "internalType": "struct IModelRegistry.Shard[]",
         "name": "shards",
         "type": "tuple[]"
+      },
+      {
+        "components": [
+          {
+            "internalType": "bytes32",
+            "name": "ptauHash",
+            "type": "bytes32"
+          },
+          {
+            "internalType": "uint64",
+            "name": "beaconBlock",
+            "type": "uint64"
+          },
+          {
+            "internalType": "bytes32",
+            "name": "beaconHash",
+            "type": "bytes32"
+          },
+          {
+            "components": [
+              {
+                "internalType": "bytes32",
+                "name": "zkeyHash",
+                "type": "bytes32"
+              },
+              {
+                "internalType": "bytes32",
+                "name": "vkeyHash",
+                "type": "bytes32"
+              }
+            ],
+            "internalType": "struct IModelRegistry.ShardKeys[]",
+            "name": "shards",
+            "type": "tuple[]"
+          },
+          {
+            "components": [
+              {
+                "internalType": "address",
+                "name": "operator",
+                "type": "address"
+              },
+              {
+                "internalType": "bytes32",
+                "name": "transcriptHash",
+                "type": "bytes32"
+              },
+              {
+                "internalType": "bytes",
+                "name": "signature",
+                "type": "bytes"
+              }
+            ],
+            "internalType": "struct IModelRegistry.Contribution[]",
+            "name": "contributions",
+            "type": "tuple[]"
+          }
+        ],
+        "internalType": "struct IModelRegistry.CeremonyRecord",
+        "name": "record",
+        "type": "tuple"
       }
     ],
     "name": "registerModel",
@@ -510,6 +965,19 @@ export const modelRegistryAbi = [
   {
     "inputs": [],
     "name": "renounceOwnership",
+    "outputs": [],
+    "stateMutability": "nonpayable",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint8",
+        "name": "n",
+        "type": "uint8"
+      }
+    ],
+    "name": "setMinContributions",
     "outputs": [],
     "stateMutability": "nonpayable",
     "type": "function"

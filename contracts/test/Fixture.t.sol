@@ -46,6 +46,10 @@ abstract contract Fixture is Test {
     uint32 internal n3;
     uint32 internal n4;
     uint32 internal nPoor;
+    /// @dev Ceremony contributors' operator keys (test only).
+    uint256 internal constant CONTRIBUTOR1_KEY = 0xC0FFEE01;
+    uint256 internal constant CONTRIBUTOR2_KEY = 0xC0FFEE02;
+    bytes32 internal constant PTAU_HASH = keccak256("ptau");
 
     function setUp() public virtual {
         _deploy(IERC20(address(0)));
@@ -78,7 +82,8 @@ abstract contract Fixture is Test {
         IModelRegistry.Shard[] memory shards = new IModelRegistry.Shard[](2);
         shards[0] = IModelRegistry.Shard(address(v0), keccak256("w0"), 1 << 20, PRICE0);
         shards[1] = IModelRegistry.Shard(address(v1), keccak256("w1"), 1 << 20, PRICE1);
-        models.registerModel(MODEL, shards);
+        vm.roll(block.number + 100); // a beacon block in the past, with its hash available
+        models.registerModel(MODEL, shards, _ceremony(MODEL, 2));
 
         dApp = vm.addr(dAppKey);
         if (address(customToken) == address(0)) {
@@ -88,6 +93,61 @@ abstract contract Fixture is Test {
             (op4, n4) = _node("op4", C2, 200 ether);
             (opPoor, nPoor) = _node("opPoor", C1, 0);
             _fund(dApp, 100 ether);
+        }
+    }
+
+    /// @dev EIP-712 digest of a ceremony contribution, computed independently of the contract.
+    function _contributionDigest(bytes32 modelId, uint256 index, bytes32 transcriptHash)
+        internal
+        pure
+        returns (bytes32)
+    {
+        bytes32 domain = keccak256(
+            abi.encode(
+                keccak256("EIP712Domain(string name,string version)"), keccak256("ProofMesh Ceremony"), keccak256("1")
+            )
+        );
+        bytes32 structHash = keccak256(
+            abi.encode(
+                keccak256("Contribution(bytes32 modelId,uint256 index,bytes32 transcriptHash)"),
+                modelId,
+                index,
+                transcriptHash
+            )
+        );
+        return keccak256(abi.encodePacked("\x19\x01", domain, structHash));
+    }
+
+    function _signContribution(uint256 key, bytes32 modelId, uint256 index, bytes32 transcriptHash)
+        internal
+        pure
+        returns (bytes memory)
+    {
+        (uint8 v, bytes32 r, bytes32 s) = vm.sign(key, _contributionDigest(modelId, index, transcriptHash));
+        return abi.encodePacked(r, s, v);
+    }
+
+    /// @dev A valid ceremony record for `modelId` with `shardCount` shards: two signed contributions
+    ///      and the previous block as beacon (call after a `vm.roll`, so that block exists).
+    function _ceremony(bytes32 modelId, uint256 shardCount)
+        internal
+        view
+        returns (IModelRegistry.CeremonyRecord memory rec)
+    {
+        rec.ptauHash = PTAU_HASH;
+        rec.beaconBlock = uint64(block.number - 1);
+        rec.beaconHash = blockhash(block.number - 1);
+        rec.shards = new IModelRegistry.ShardKeys[](shardCount);
+        for (uint256 k; k < shardCount; ++k) {
+            rec.shards[k] = IModelRegistry.ShardKeys(keccak256(abi.encode("zkey", k)), keccak256(abi.encode("vkey", k)));
+        }
+        uint256[2] memory keys = [CONTRIBUTOR1_KEY, CONTRIBUTOR2_KEY];
+        rec.contributions = new IModelRegistry.Contribution[](2);
+        for (uint256 i; i < 2; ++i) {
+            bytes32 transcript = keccak256(abi.encode("transcript", modelId, i));
+            rec.contributions[i] = IModelRegistry.Contribution(
+                vm.addr(keys[i]), transcript, _signContribution(keys[i], modelId, i, transcript)
+            );
         }
     }
 

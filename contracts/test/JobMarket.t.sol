@@ -97,7 +97,7 @@ contract JobMarketTest is Fixture {
         for (uint256 k; k < 6; ++k) {
             shards[k] = IModelRegistry.Shard(address(v0), bytes32(k), 1, 1 ether);
         }
-        models.registerModel(big, shards);
+        models.registerModel(big, shards, _ceremony(big, 6));
         IJobMarket.JobRequest memory req = _req(1);
         req.modelId = big;
         uint32[] memory ids = new uint32[](6);
@@ -507,7 +507,7 @@ contract JobMarketTest is Fixture {
         IModelRegistry.Shard[] memory shards = new IModelRegistry.Shard[](2);
         shards[0] = IModelRegistry.Shard(address(v0), 0, 1, price0);
         shards[1] = IModelRegistry.Shard(address(v1), 0, 1, price1);
-        models.registerModel(id, shards);
+        models.registerModel(id, shards, _ceremony(id, 2));
         _fund(dApp, 3_000 ether);
         IJobMarket.JobRequest memory req = _req(1);
         req.modelId = id;
