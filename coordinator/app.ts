@@ -16,9 +16,12 @@
  *   GET  /v1/explorer/jobs/:jobId                 full trace (?verify=true: noble re-verification)
  *   GET  /v1/explorer/nodes, /v1/explorer/nodes/:nodeId
  *   GET  /v1/explorer/clusters, /v1/explorer/models
- *   GET  /v1/models/:modelId/shards/:k/vkey       verification key JSON (+ its id)
- *   GET  /v1/artifacts, /v1/artifacts/:sha256     manifest artefacts by content hash
+ *   GET  /v1/explorer/models/:id                  one model: shards, on-chain ceremony record, the coordinator's ceremony times
+ *   GET  /v1/models/:modelId/shards/:k/vkey       verification key JSON (+ its id): the one ceremonyOf(modelId) names
  *   GET  /v1/placement                            shard placement per cluster
+ *   routes/artifacts.ts:   GET /v1/artifacts, GET + PUT /v1/artifacts/:sha256 (content-addressed files, final keys)
+ *   routes/ceremonies.ts:  POST /v1/ceremonies, GET /v1/ceremonies/:model,
+ *                          PUT /v1/ceremonies/:model/contributions/:index/shards/:shard, POST /v1/ceremonies/:model/contributions
  */
 import rateLimit from "@fastify/rate-limit";
 import swagger from "@fastify/swagger";
@@ -31,10 +34,10 @@ import { strictValidatorCompiler } from "../node/wire/http-validator.ts";
 import { DEFAULT_HEALTH_CONFIG } from "./routing/health.ts";
 import { ApiErrorCodes, ApiProblem, type ApiErrorCode } from "./errors.ts";
 import {
-  ArtifactListSchema,
-  ArtifactParams,
   ClusterListSchema,
   ErrorResponses,
+  ExplorerModelParams,
+  ExplorerModelSchema,
   HealthSchema,
   JobIdParams,
   JobListQuery,
@@ -52,6 +55,8 @@ import {
   VkeySchema,
 } from "./schemas.ts";
 import { serverTiming } from "./jobs.ts";
+import { artifactRoutes, loadRecords } from "./routes/artifacts.ts";
+import { ceremonyRoutes } from "./routes/ceremonies.ts";
 import type { Coordinator } from "./services.ts";
 
 const TERMINAL = new Set(["settled", "expired", "failed"]);
@@ -61,7 +66,7 @@ const MAX_PARAM_LENGTH = 100;
 
 function httpError(statusCode: number): string {
   return (
-    { 400: "Bad Request", 401: "Unauthorized", 402: "Payment Required", 404: "Not Found", 409: "Conflict", 413: "Payload Too Large", 415: "Unsupported Media Type", 429: "Too Many Requests", 500: "Internal Server Error", 503: "Service Unavailable" } as Record<number, string>
+    { 400: "Bad Request", 401: "Unauthorized", 402: "Payment Required", 403: "Forbidden", 404: "Not Found", 409: "Conflict", 413: "Payload Too Large", 415: "Unsupported Media Type", 429: "Too Many Requests", 500: "Internal Server Error", 503: "Service Unavailable" } as Record<number, string>
   )[statusCode] ?? "Error";
 }
 
@@ -70,14 +75,17 @@ function body(code: ApiErrorCode, message: string) {
   return { statusCode, code, error: httpError(statusCode), message: message.slice(0, 2048) };
 }
 
+/** The failing route: its URL pattern (only POST /v1/jobs has a tensor), body limit and media type (messages of 413 / 415). */
+export type ApiErrorContext = { route?: string; bodyLimit?: number; mediaType?: string };
+
 /** Maps any thrown error to the ApiError body. Bad input is always 4xx, never 5xx. */
-export function toApiError(err: FastifyError | Error): { statusCode: number; code: ApiErrorCode; error: string; message: string } {
+export function toApiError(err: FastifyError | Error, ctx: ApiErrorContext = {}): { statusCode: number; code: ApiErrorCode; error: string; message: string } {
   if (err instanceof ApiProblem) return body(err.code, err.shortMessage);
   const e = err as FastifyError & { validation?: { instancePath?: string; message?: string; keyword?: string }[]; validationContext?: string };
   if (e.validation) {
     const first = [...e.validation].sort((a, b) => (b.instancePath?.length ?? 0) - (a.instancePath?.length ?? 0))[0];
     const where = `${e.validationContext ?? "request"}${first?.instancePath ?? ""}`;
-    const tensor = e.validationContext === "body" && /^\/input(\/|$)/.test(first?.instancePath ?? "");
+    const tensor = e.validationContext === "body" && (ctx.route === undefined || ctx.route === "/v1/jobs") && /^\/input(\/|$)/.test(first?.instancePath ?? "");
     // TypeBox reports a field that additionalProperties: false refuses as "schema is false"
     const what = first?.keyword === "boolean" ? "unknown field" : (first?.message ?? "invalid");
     return body(tensor ? "MALFORMED_TENSOR" : "INVALID_REQUEST", tensor ? `${where}: ${what} (input must be integers 0..255)` : `${where}: ${what}`);
@@ -89,9 +97,9 @@ export function toApiError(err: FastifyError | Error): { statusCode: number; cod
     case "FST_ERR_MAX_PARAM_LENGTH":
       return body("INVALID_REQUEST", `a URL path parameter is longer than ${MAX_PARAM_LENGTH} characters`);
     case "FST_ERR_CTP_BODY_TOO_LARGE":
-      return body("PAYLOAD_TOO_LARGE", `body larger than ${StageLimits.maxBytes} bytes`);
+      return body("PAYLOAD_TOO_LARGE", `body larger than ${ctx.bodyLimit ?? StageLimits.maxBytes} bytes`);
     case "FST_ERR_CTP_INVALID_MEDIA_TYPE":
-      return body("UNSUPPORTED_MEDIA_TYPE", "send application/json");
+      return body("UNSUPPORTED_MEDIA_TYPE", `send ${ctx.mediaType ?? "application/json"}`);
     default:
   }
   if (typeof e.statusCode === "number" && e.statusCode >= 400 && e.statusCode < 500) {
@@ -261,6 +269,8 @@ export const coordinatorRoutes: FastifyPluginAsync<CoordinatorRoutesOptions> = a
       },
     },
     async (req) => {
+      const modelId = c.jobs.status(req.params.jobId)?.modelId;
+      if (modelId) await loadRecords(c, [modelId]); // the vkeys of the on-chain record
       const t = c.explorer.jobTrace(req.params.jobId, { verify: req.query.verify === true });
       if (!t) throw new ApiProblem("UNKNOWN_JOB", `job ${req.params.jobId} is unknown to this coordinator and not on chain`);
       return t;
@@ -287,9 +297,27 @@ export const coordinatorRoutes: FastifyPluginAsync<CoordinatorRoutesOptions> = a
     items: c.explorer.listClusters(),
   }));
 
-  app.get("/v1/explorer/models", { schema: { tags: ["explorer"], summary: "Registered models and shards, with vkey ids and artefact hashes", response: { 200: ModelListSchema, ...ErrorResponses } } }, async () => ({
-    items: c.explorer.listModels(),
-  }));
+  app.get("/v1/explorer/models", { schema: { tags: ["explorer"], summary: "Registered models and shards, with vkey ids (on-chain ceremony record) and artefact hashes", response: { 200: ModelListSchema, ...ErrorResponses } } }, async () => {
+    await loadRecords(c, c.view.models().map((m) => m.modelId));
+    return { items: c.explorer.listModels() };
+  });
+
+  app.get(
+    "/v1/explorer/models/:id",
+    {
+      schema: {
+        tags: ["explorer"],
+        summary: "One model (manifest id or bytes32 id): shards, its on-chain ceremony record (ptau, beacon, per-shard zkey / vkey hashes, contributions) and the coordinator's ceremony times",
+        params: ExplorerModelParams,
+        response: { 200: ExplorerModelSchema, ...ErrorResponses },
+      },
+    },
+    async (req) => {
+      const m = await c.explorer.modelDetail(req.params.id);
+      if (!m) throw new ApiProblem("UNKNOWN_MODEL", `model ${req.params.id} is neither in the manifest nor registered on chain`);
+      return m;
+    },
+  );
 
   app.get(
     "/v1/models/:modelId/shards/:k/vkey",
@@ -298,41 +326,36 @@ export const coordinatorRoutes: FastifyPluginAsync<CoordinatorRoutesOptions> = a
       const { modelId, k } = req.params;
       const m = c.view.model(modelId);
       if (!m && !c.manifest.byModelId(modelId)) throw new ApiProblem("UNKNOWN_MODEL", `model ${modelId} is unknown`);
-      const v = c.manifest.vkey(modelId, k);
-      if (!v) throw new ApiProblem("UNKNOWN_SHARD", `model ${modelId} has no shard ${k} with a verification key`);
-      return { modelId: modelId.toLowerCase(), shard: k, vkeyId: v.vkeyId, path: v.path, vkey: v.vkey };
-    },
-  );
-
-  app.get("/v1/artifacts", { schema: { tags: ["artifacts"], summary: "Manifest artefacts (onnx, wasm, zkey, vkey, circom) by content hash", response: { 200: ArtifactListSchema, ...ErrorResponses } } }, async () => ({
-    items: c.manifest.artifacts().map((a) => ({ ...a, url: `/v1/artifacts/${a.sha256}` })),
-  }));
-
-  app.get(
-    "/v1/artifacts/:sha256",
-    {
-      config: { rateLimit: false },
-      schema: {
-        tags: ["artifacts"],
-        summary: "An artefact file by its sha256 (served only if the bytes match)",
-        params: ArtifactParams,
-        response: { 200: { content: { "application/octet-stream": { schema: Type.String({ format: "binary" }) } } }, ...ErrorResponses },
-      },
-    },
-    async (req, reply) => {
-      const a = c.manifest.openArtifact(req.params.sha256);
-      if (!a) throw new ApiProblem("UNKNOWN_ARTIFACT", `no artefact with sha256 ${req.params.sha256} (or its file is missing / does not match)`);
-      reply.header("content-type", a.entry.contentType);
-      reply.header("content-length", String(a.bytes));
-      reply.header("etag", `"${a.entry.sha256}"`);
-      reply.header("cache-control", "public, max-age=31536000, immutable");
-      return reply.send(a.stream() as never);
+      try {
+        await c.keys.recordOf(modelId);
+      } catch (cause) {
+        throw new ApiProblem("CHAIN_UNAVAILABLE", `cannot read ModelRegistry.ceremonyOf(${modelId}): ${cause instanceof Error ? cause.message.split("\n")[0] : String(cause)}`, { cause });
+      }
+      // the vkey the on-chain ceremony record names (vkeyHash), never the manifest's by reference
+      const v = c.keys.vkey(modelId, k);
+      switch (v.status) {
+        case "ok":
+          return { modelId: modelId.toLowerCase(), shard: k, vkeyId: v.vkeyId, path: v.path, vkey: v.vkey };
+        case "no-shard":
+          throw new ApiProblem("UNKNOWN_SHARD", `model ${modelId} has no shard ${k} with a verification key (its ceremony record has ${v.shards})`);
+        case "missing":
+          throw new ApiProblem("KEY_UNAVAILABLE", `the verification key of shard ${k} (on-chain vkeyHash ${v.vkeyHash}) is not held by this coordinator (publish it with PUT /v1/artifacts/${v.vkeyHash})`);
+        default: {
+          const shards = c.manifest.byModelId(modelId)?.shards.length ?? 0;
+          if (k >= shards) throw new ApiProblem("UNKNOWN_SHARD", `model ${modelId} has no shard ${k} with a verification key`);
+          throw new ApiProblem("KEY_UNAVAILABLE", `model ${modelId} is not registered on chain: no ceremony record names its verification keys yet`);
+        }
+      }
     },
   );
 
   app.get("/v1/placement", { schema: { tags: ["explorer"], summary: "Which nodes hold which shard, per cluster (capacity-aware placement)", response: { 200: PlacementSchema, ...ErrorResponses } } }, async () =>
     c.view.placement(),
   );
+
+  // ---------------------------------------------------------------- artefacts, ceremonies
+  await fastify.register(artifactRoutes, { coordinator: c });
+  await fastify.register(ceremonyRoutes, { coordinator: c });
 };
 
 /** fastify `frameworkErrors`: router failures (bad percent-encoding, over-long path parameter) as ApiErrors. */
@@ -359,8 +382,8 @@ export async function buildApp({ coordinator, logger }: BuildAppParameters) {
   await app.register(swagger, {
     openapi: {
       openapi: "3.0.3",
-      info: { title: "ProofMesh coordinator", version: "1", description: "Job API (dApps), explorer API (auditors), artefacts (nodes). Errors: ApiError with a stable `code`." },
-      tags: [{ name: "jobs" }, { name: "explorer" }, { name: "artifacts" }, { name: "service" }],
+      info: { title: "ProofMesh coordinator", version: "1", description: "Job API (dApps), explorer API (auditors), artefacts (nodes), phase-2 ceremonies (contributors). Errors: ApiError with a stable `code`." },
+      tags: [{ name: "jobs" }, { name: "explorer" }, { name: "artifacts" }, { name: "ceremonies" }, { name: "service" }],
     },
   });
   await app.register(rateLimit, {
@@ -370,7 +393,7 @@ export async function buildApp({ coordinator, logger }: BuildAppParameters) {
   });
 
   app.setErrorHandler((err, req, reply) => {
-    const b = toApiError(err as FastifyError);
+    const b = toApiError(err as FastifyError, { route: req.routeOptions.url, bodyLimit: req.routeOptions.bodyLimit, mediaType: req.routeOptions.config?.mediaType });
     if (b.statusCode >= 500 && b.code === "INTERNAL") req.log.error({ err }, "unhandled error");
     else req.log.info({ code: b.code, msg: b.message }, "request rejected");
     return reply.status(b.statusCode).send(b);

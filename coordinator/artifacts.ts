@@ -1,8 +1,9 @@
 /**
  * The prover's manifest as the coordinator uses it: chain model id → manifest model (input size,
- * shard memory, vkey path + id), and a content-addressed index of the artefact files
- * (onnx, witness wasm, zkey, vkey, circom source) served at GET /v1/artifacts/:sha256.
- * A file is served only if its bytes hash to the manifest's sha256 (checked once, then cached).
+ * shard memory), and a content-addressed index of the artefact files (onnx, witness wasm, zkey,
+ * vkey, circom source) served at GET /v1/artifacts/:sha256. A file is served only if its bytes
+ * hash to the manifest's sha256 (checked once, then cached). Which zkey / vkey a model USES is
+ * not the manifest's to say: the on-chain ceremony record names them (key-index.ts).
  */
 import { createHash } from "node:crypto";
 import { createReadStream, existsSync, readFileSync, statSync } from "node:fs";
@@ -26,6 +27,8 @@ export type ArtifactEntry = {
 
 export type ManifestIndex = {
   models: { modelId: Hex; manifest: ModelManifest }[];
+  /** the powers of tau every initial zkey was made from (path relative to the repository root) */
+  ptau: { path: string; sha256: string } | undefined;
   byModelId(modelId: string): ModelManifest | undefined;
   shard(modelId: string, shard: number): ShardManifest | undefined;
   /** input length of a model's first shard (784 for MNIST) */
@@ -33,8 +36,6 @@ export type ManifestIndex = {
   artifacts(): ArtifactEntry[];
   /** the file behind `sha256` if it exists and matches, else undefined */
   openArtifact(sha256: string): { entry: ArtifactEntry; bytes: number; stream: () => NodeJS.ReadableStream } | undefined;
-  /** the vkey JSON of (model, shard), parsed */
-  vkey(modelId: string, shard: number): { vkeyId: string; path: string; vkey: Record<string, unknown> } | undefined;
 };
 
 const CONTENT_TYPES: Record<ArtifactKind, string> = {
@@ -59,7 +60,6 @@ export function loadManifestIndex({ manifest, repoRoot }: { manifest: Manifest; 
     }
   }
   const verified = new Map<string, boolean>();
-  const vkeys = new Map<string, { vkeyId: string; path: string; vkey: Record<string, unknown> }>();
 
   function check(entry: ArtifactEntry): boolean {
     const hit = verified.get(entry.sha256);
@@ -74,6 +74,7 @@ export function loadManifestIndex({ manifest, repoRoot }: { manifest: Manifest; 
   const shardOf = (modelId: string, shard: number) => byId.get(modelId.toLowerCase() as Hex)?.shards.find((s) => s.index === shard);
   return {
     models,
+    ptau: manifest.ptau ? { path: manifest.ptau.path, sha256: manifest.ptau.sha256.toLowerCase() } : undefined,
     byModelId: (modelId) => byId.get(modelId.toLowerCase() as Hex),
     shard: shardOf,
     inputSize(modelId) {
@@ -86,18 +87,6 @@ export function loadManifestIndex({ manifest, repoRoot }: { manifest: Manifest; 
       if (!entry || !check(entry)) return undefined;
       const file = path.resolve(repoRoot, entry.path);
       return { entry, bytes: statSync(file).size, stream: () => createReadStream(file) };
-    },
-    vkey(modelId, shard) {
-      const key = `${modelId.toLowerCase()}#${shard}`;
-      const hit = vkeys.get(key);
-      if (hit) return hit;
-      const s = shardOf(modelId, shard);
-      if (!s) return undefined;
-      const entry = entries.get(s.vkey.sha256.toLowerCase());
-      if (!entry || !check(entry)) return undefined;
-      const v = { vkeyId: entry.sha256, path: s.vkey.path, vkey: JSON.parse(readFileSync(path.resolve(repoRoot, s.vkey.path), "utf8")) as Record<string, unknown> };
-      vkeys.set(key, v);
-      return v;
     },
   };
 }

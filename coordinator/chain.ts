@@ -10,10 +10,19 @@ import { privateKeyToAccount } from "viem/accounts";
 import type { Hex } from "viem";
 import { ConfigError, DeploymentNotFoundError } from "./errors.ts";
 
+/** One final key file of a registered model, as deploy/deploy.ts lists it (path relative to `keysDir`). */
+export type DeploymentKeyFile = { kind: "zkey" | "vkey"; shard: number; path: string; sha256: string };
+/** The deployment's `keys`: per manifest model id, its ceremony record and final key files. */
+export type DeploymentKeys = Record<string, { record: string | null; files: DeploymentKeyFile[] }>;
+
 export type CoordinatorDeployment = {
   chainId: number;
   deployBlock: bigint;
   contracts: { ProofMeshToken: Address; StakeRegistry: Address; ModelRegistry: Address; JobMarket: Address };
+  /** final keys written by the deploy (empty when the deployment has none) */
+  keys?: DeploymentKeys;
+  /** absolute directory the `keys` paths are relative to (the deployment file's directory) */
+  keysDir?: string;
 };
 
 export type ChainContext = {
@@ -38,7 +47,34 @@ export function parseDeployment(raw: unknown): CoordinatorDeployment {
     chainId: d.chainId,
     deployBlock: BigInt((d.deployBlock as string | number | bigint | undefined) ?? 0),
     contracts: { ProofMeshToken: addr("ProofMeshToken"), StakeRegistry: addr("StakeRegistry"), ModelRegistry: addr("ModelRegistry"), JobMarket: addr("JobMarket") },
+    keys: parseDeploymentKeys((raw as { keys?: unknown }).keys),
   };
+}
+
+/** The deployment's `keys` object (absent → empty); a malformed entry is an error, never skipped. */
+export function parseDeploymentKeys(raw: unknown): DeploymentKeys {
+  if (raw === undefined || raw === null) return {};
+  if (typeof raw !== "object" || Array.isArray(raw)) throw new DeploymentNotFoundError("deployment `keys` must be an object");
+  const out: DeploymentKeys = {};
+  for (const [model, v] of Object.entries(raw as Record<string, unknown>)) {
+    const e = v as { record?: unknown; files?: unknown };
+    if (!e || typeof e !== "object" || !Array.isArray(e.files)) throw new DeploymentNotFoundError(`deployment keys.${model} has no \`files\` array`);
+    const files = e.files.map((f: unknown, i: number): DeploymentKeyFile => {
+      const x = f as Partial<DeploymentKeyFile>;
+      const ok =
+        (x?.kind === "zkey" || x?.kind === "vkey") &&
+        Number.isInteger(x.shard) &&
+        (x.shard as number) >= 0 &&
+        typeof x.path === "string" &&
+        x.path.length > 0 &&
+        typeof x.sha256 === "string" &&
+        /^(0x)?[0-9a-fA-F]{64}$/.test(x.sha256);
+      if (!ok) throw new DeploymentNotFoundError(`deployment keys.${model}.files[${i}] must be {kind: "zkey"|"vkey", shard, path, sha256}`);
+      return { kind: x.kind as "zkey" | "vkey", shard: x.shard as number, path: x.path as string, sha256: (x.sha256 as string).replace(/^0x/, "").toLowerCase() };
+    });
+    out[model] = { record: typeof e.record === "string" ? e.record : null, files };
+  }
+  return out;
 }
 
 export async function readDeploymentFile({ file }: { file: string }): Promise<CoordinatorDeployment> {
@@ -48,7 +84,7 @@ export async function readDeploymentFile({ file }: { file: string }): Promise<Co
   } catch (cause) {
     throw new DeploymentNotFoundError(`cannot read deployment ${file} (run \`npm run deploy -- --rpc-url …\` first)`, { cause });
   }
-  return parseDeployment(JSON.parse(text));
+  return { ...parseDeployment(JSON.parse(text)), keysDir: path.dirname(path.resolve(file)) };
 }
 
 export type ConnectChainParameters = {

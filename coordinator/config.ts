@@ -20,6 +20,7 @@
  * | --rate-limit-per-minute  |                               | 1200                             |
  * | --replicas               |                               | 3                                |
  * | --sweep-interval-ms      |                               | 5000 (expiry sweeper period)     |
+ * | --upload-limit-bytes     |                               | 2 × the largest initial zkey     |
  * | --no-gossip              |                               | gossip on                        |
  * | --no-relay / --no-sweeper|                               | both on                          |
  */
@@ -66,6 +67,8 @@ export const CoordinatorConfigSchema = Type.Object(
     sweepIntervalMs: Type.Integer({ minimum: 10, maximum: 600_000 }),
     /** where manifest artefact paths are resolved (repository root) */
     repoRoot: Type.String({ minLength: 1 }),
+    /** body limit of zkey / key uploads (ceremony PUT, PUT /v1/artifacts); default 2 × the manifest's largest initial zkey */
+    uploadLimitBytes: Type.Optional(Type.Integer({ minimum: 1024, maximum: 4 * 1024 ** 3 })),
   },
   { additionalProperties: false },
 );
@@ -140,6 +143,7 @@ export function readCoordinatorConfig({ argv = process.argv.slice(2), env = read
       replicas: { type: "string" },
       "min-deadline-margin-sec": { type: "string" },
       "sweep-interval-ms": { type: "string" },
+      "upload-limit-bytes": { type: "string" },
     },
     strict: true,
   });
@@ -170,6 +174,7 @@ export function readCoordinatorConfig({ argv = process.argv.slice(2), env = read
     relay: values["no-relay"] !== true,
     sweeper: values["no-sweeper"] !== true,
     sweepIntervalMs: int("sweep-interval-ms", values["sweep-interval-ms"]) ?? d.sweepIntervalMs,
+    uploadLimitBytes: int("upload-limit-bytes", values["upload-limit-bytes"]),
   };
   for (const k of Object.keys(config)) if (config[k] === undefined) delete config[k];
   return validateConfig(config);

@@ -8,6 +8,9 @@
  * - LOCAL tables (`submissions`): what only this coordinator saw — the dApp's input, the route
  *   it chose and why, the fast-path answer and the relay queue. Losing them loses the route
  *   explanations and any not-yet-relayed job (never anything on chain).
+ * - LOCAL ceremony tables (`ceremonies`, `ceremony_shards`, `ceremony_contributions`,
+ *   `ceremony_uploads`; coordinator/ceremonies.ts): the phase-2 ceremonies this coordinator ran.
+ *   The zkeys themselves are in the blob directory beside the database (`<db file>.blobs/`).
  *
  * Big integers (uint256, token amounts, field elements) are stored as decimal TEXT.
  */
@@ -78,6 +81,23 @@ CREATE INDEX IF NOT EXISTS submissions_dapp ON submissions(dapp);
 -- rows themselves hold the input and answer (kilobytes), which a plain index scan would read
 CREATE INDEX IF NOT EXISTS submissions_dapp_pending ON submissions(dapp, relay_status, nonce, escrow);
 CREATE INDEX IF NOT EXISTS jobs_dapp_open ON jobs(dapp, status, nonce);
+-- phase-2 ceremonies (LOCAL): as started, the current zkey per shard, accepted contributions, the
+-- current turn's uploads; turns, deadlines and the status are derived from these and the clock
+CREATE TABLE IF NOT EXISTS ceremonies (
+  id INTEGER PRIMARY KEY AUTOINCREMENT, model TEXT NOT NULL, model_id TEXT NOT NULL, ptau_sha256 TEXT NOT NULL,
+  beacon_block INTEGER NOT NULL, contributor_timeout_ms INTEGER NOT NULL, contributors TEXT NOT NULL,
+  start_signature TEXT NOT NULL, started_at_ms INTEGER NOT NULL);
+CREATE INDEX IF NOT EXISTS ceremonies_model ON ceremonies(model, id);
+CREATE TABLE IF NOT EXISTS ceremony_shards (
+  ceremony_id INTEGER NOT NULL, shard INTEGER NOT NULL, initial_zkey_sha256 TEXT NOT NULL, initial_zkey_bytes INTEGER NOT NULL,
+  zkey_sha256 TEXT NOT NULL, PRIMARY KEY (ceremony_id, shard));
+CREATE TABLE IF NOT EXISTS ceremony_contributions (
+  ceremony_id INTEGER NOT NULL, idx INTEGER NOT NULL, operator TEXT NOT NULL, name TEXT NOT NULL, shard_hashes TEXT NOT NULL,
+  zkeys TEXT NOT NULL, transcript_hash TEXT NOT NULL, signature TEXT NOT NULL, at_ms INTEGER NOT NULL, verify_ms INTEGER,
+  PRIMARY KEY (ceremony_id, idx));
+CREATE TABLE IF NOT EXISTS ceremony_uploads (
+  ceremony_id INTEGER NOT NULL, idx INTEGER NOT NULL, shard INTEGER NOT NULL, operator TEXT NOT NULL, sha256 TEXT NOT NULL,
+  bytes INTEGER NOT NULL, signature TEXT NOT NULL, at_ms INTEGER NOT NULL, PRIMARY KEY (ceremony_id, idx, shard, operator));
 `;
 
 export type Db = DatabaseSync;

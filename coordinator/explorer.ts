@@ -3,17 +3,20 @@
  * the signed request, the route and why, the assignment, each stage's Groth16 proof in snarkjs
  * JSON form (converted back from the submitStage calldata, whose G2 coordinates are swapped for
  * the EVM precompile), its public signals [inCommit, outCommit, binding, result], the verifier,
- * the verification key id (sha256 of the vkey JSON, manifest) and where to fetch it, the
- * StageProven transaction, payouts, and the settlement / expiry.
+ * the verification key id (sha256 of the vkey JSON: the on-chain record's vkeyHash, key-index.ts)
+ * and where to fetch it, the StageProven transaction, payouts, and the settlement / expiry.
+ * A model's page: its shards, its on-chain ceremony record and the ceremony this coordinator ran.
  */
 import { getAddress, type Address, type Hex } from "viem";
 import { bindingOf } from "../deploy/jobs.ts";
 import { verifyGroth16Noble, type SnarkjsGroth16Proof, type SnarkjsGroth16VerificationKey } from "../prover/verify/noble.ts";
 import type { ManifestIndex } from "./artifacts.ts";
+import type { CeremonyService } from "./ceremonies.ts";
 import type { ChainContext } from "./chain.ts";
 import type { ClusterView } from "./cluster-view.ts";
 import type { Db } from "./db.ts";
 import type { JobService } from "./jobs.ts";
+import type { KeyIndex } from "./key-index.ts";
 import type { RouteExplanation } from "./pipeline.ts";
 
 export type ProofCalldataJson = { a: string[]; b: string[][]; c: string[]; pubSignals: string[] };
@@ -37,7 +40,17 @@ export type ListJobsParameters = { status?: string; modelId?: string; dApp?: str
 
 export type Explorer = ReturnType<typeof createExplorer>;
 
-export function createExplorer({ db, chain, view, jobs, manifest }: { db: Db; chain: ChainContext; view: ClusterView; jobs: JobService; manifest: ManifestIndex }) {
+export type CreateExplorerParameters = { db: Db; chain: ChainContext; view: ClusterView; jobs: JobService; manifest: ManifestIndex; keys: KeyIndex; ceremonies: CeremonyService };
+
+const bare = (h: string) => h.replace(/^0x/, "").toLowerCase();
+
+export function createExplorer({ db, chain, view, jobs, manifest, keys, ceremonies }: CreateExplorerParameters) {
+  /** the on-chain vkey of (model, shard) if it is cached and held (callers `keys.recordOf` first) */
+  function vkeyOf(modelId: string, k: number) {
+    const v = keys.vkey(modelId, k);
+    return v.status === "ok" ? v : undefined;
+  }
+
   /** Union of chain jobs and local submissions, filtered, newest first. */
   function listJobs(q: ListJobsParameters) {
     const ids = db.prepare("SELECT job_id FROM jobs UNION SELECT job_id FROM submissions").all() as { job_id: string }[];
@@ -74,7 +87,7 @@ export function createExplorer({ db, chain, view, jobs, manifest }: { db: Db; ch
       const nodeId = pr ? Number(pr.node_id) : (st.nodeIds?.[k] ?? null);
       const node = nodeId !== null ? view.node(nodeId) : undefined;
       const shard = model?.shards.find((s) => s.shard === k);
-      const vk = manifest.vkey(st.modelId, k);
+      const vk = vkeyOf(st.modelId, k);
       const manifestShard = manifest.shard(st.modelId, k);
       const cd = pr?.calldata ? (JSON.parse(String(pr.calldata)) as ProofCalldataJson) : null;
       const proof = cd ? calldataToSnarkjs(cd) : null;
@@ -185,6 +198,7 @@ export function createExplorer({ db, chain, view, jobs, manifest }: { db: Db; ch
   function listModels() {
     return view.models().map((m) => {
       const mm = manifest.byModelId(m.modelId);
+      const record = keys.cachedRecord(m.modelId) ?? null;
       return {
         modelId: m.modelId as Hex,
         name: mm?.id ?? null,
@@ -195,6 +209,7 @@ export function createExplorer({ db, chain, view, jobs, manifest }: { db: Db; ch
         inputSize: manifest.inputSize(m.modelId) ?? null,
         shards: m.shards.map((s) => {
           const ms = manifest.shard(m.modelId, s.shard);
+          const keyPair = record?.shards[s.shard];
           return {
             shard: s.shard,
             verifier: s.verifier,
@@ -202,15 +217,92 @@ export function createExplorer({ db, chain, view, jobs, manifest }: { db: Db; ch
             memoryBytes: s.memoryBytes.toString(),
             pricePerStage: s.pricePerStage.toString(),
             weightsHashMatchesManifest: ms ? ms.weightsHash.toLowerCase() === s.weightsHash.toLowerCase() : null,
-            vkeyId: ms?.vkey.sha256 ?? null,
-            artifacts: ms
-              ? { onnx: ms.onnx.sha256, wasm: ms.wasm.sha256, zkey: ms.zkey.sha256, vkey: ms.vkey.sha256 }
-              : null,
+            // the keys are the on-chain record's (never the manifest's committed ones)
+            vkeyId: keyPair ? bare(keyPair.vkeyHash) : null,
+            artifacts: ms && keyPair ? { onnx: ms.onnx.sha256, wasm: ms.wasm.sha256, zkey: bare(keyPair.zkeyHash), vkey: bare(keyPair.vkeyHash) } : null,
           };
         }),
       };
     });
   }
 
-  return { listJobs, jobTrace, listNodes, nodeJson, listClusters, listModels };
+  /**
+   * One model by manifest id or bytes32 id: registry data (indexed), its on-chain ceremony record
+   * (ModelRegistry.ceremonyOf, through the key index's cache) and the coordinator's ceremony times.
+   * Undefined when neither the manifest nor the chain knows it.
+   */
+  async function modelDetail(id: string) {
+    const isId = /^0x[0-9a-fA-F]{64}$/.test(id);
+    const entry = isId ? manifest.models.find((x) => x.modelId.toLowerCase() === id.toLowerCase()) : manifest.models.find((x) => x.manifest.id === id);
+    if (!isId && !entry) return undefined;
+    const modelId = (isId ? id.toLowerCase() : entry!.modelId.toLowerCase()) as Hex;
+    const mm = entry?.manifest;
+    const m = view.model(modelId);
+    let record: Awaited<ReturnType<KeyIndex["recordOf"]>> = null;
+    let chainError: string | null = null;
+    try {
+      record = await keys.recordOf(modelId);
+    } catch (err) {
+      chainError = `ModelRegistry.ceremonyOf could not be read: ${err instanceof Error ? err.message.split("\n")[0] : String(err)}`;
+    }
+    if (!mm && !m && !record) return undefined;
+    const ceremony = await ceremonies.find(modelId);
+    const shardCount = m?.shardCount ?? record?.shards.length ?? mm?.shards.length ?? 0;
+    return {
+      modelId,
+      name: mm?.id ?? null,
+      registered: Boolean(m || record),
+      index: m?.index ?? null,
+      shardCount,
+      totalPrice: m ? m.totalPrice.toString() : null,
+      active: m ? m.active : null,
+      inputSize: manifest.inputSize(modelId) ?? null,
+      shards: Array.from({ length: shardCount }, (_, k) => {
+        const s = m?.shards.find((x) => x.shard === k);
+        const ms = mm?.shards.find((x) => x.index === k);
+        const keyPair = record?.shards[k];
+        const zkeyId = keyPair ? bare(keyPair.zkeyHash) : null;
+        const vkeyId = keyPair ? bare(keyPair.vkeyHash) : null;
+        return {
+          shard: k,
+          verifier: s?.verifier ?? null,
+          weightsHash: s?.weightsHash ?? null,
+          memoryBytes: s ? s.memoryBytes.toString() : null,
+          pricePerStage: s ? s.pricePerStage.toString() : null,
+          weightsHashMatchesManifest: s && ms ? s.weightsHash.toLowerCase() === ms.weightsHash.toLowerCase() : null,
+          zkeyId,
+          vkeyId,
+          zkeyHeld: zkeyId ? keys.open(zkeyId) !== undefined : false,
+          vkeyHeld: vkeyId ? keys.open(vkeyId) !== undefined : false,
+          vkeyUrl: vkeyId ? `/v1/models/${modelId}/shards/${k}/vkey` : null,
+          artifacts: ms ? { onnx: ms.onnx.sha256, wasm: ms.wasm.sha256, circuit: ms.circuit.sha256 } : null,
+        };
+      }),
+      ceremony: record
+        ? {
+            ptauHash: record.ptauHash,
+            ptauMatchesManifest: manifest.ptau ? bare(record.ptauHash) === manifest.ptau.sha256 : null,
+            beaconBlock: record.beaconBlock.toString(),
+            beaconHash: record.beaconHash,
+            shards: record.shards.map((s, k) => ({ shard: k, zkeyHash: s.zkeyHash, vkeyHash: s.vkeyHash })),
+            contributions: record.contributions.map((c, i) => ({ index: i, operator: c.operator, transcriptHash: c.transcriptHash, signature: c.signature })),
+          }
+        : null,
+      chainError,
+      coordinatorCeremony: ceremony
+        ? {
+            status: ceremony.status,
+            beaconBlock: ceremony.beaconBlock,
+            contributorTimeoutMs: ceremony.contributorTimeoutMs,
+            startedAt: ceremony.startedAt,
+            endedAt: ceremony.endedAt,
+            contributors: ceremony.contributors.map((c) => ({ address: c.address, status: c.status, turnStartedAt: c.turnStartedAt, deadline: c.deadline, finishedAt: c.finishedAt })),
+            contributions: ceremony.contributions.map((c) => ({ index: c.index, operator: c.operator, transcriptHash: c.transcriptHash, at: c.at, verifyMs: c.verifyMs })),
+            url: `/v1/ceremonies/${ceremony.model}`,
+          }
+        : null,
+    };
+  }
+
+  return { listJobs, jobTrace, listNodes, nodeJson, listClusters, listModels, modelDetail };
 }

@@ -10,16 +10,22 @@
  * non-canonical / foreign-domain signatures, wrong tensor lengths and values, huge arrays and
  * strings, deep nesting, non-JSON and oversized bodies, bad content types; then random multi-field
  * mutations. GET routes get bad ids, hashes, query values, odd path segments and wrong methods.
+ * The ceremony and artefact-upload routes get the same treatment: mutations of an owner-signed
+ * CeremonyStart (for the registered model: even unmutated it is refused), contributions and zkey
+ * uploads for a ceremony that does not exist, raw uploads of bytes no on-chain record names.
  *
  * Every case must be a 4xx ApiError with a stable code (not INTERNAL) and a specific message; after
  * the run the coordinator is healthy, no pipeline node was called, and nothing changed: every
  * SQLite table, the chain (block, deposits, escrow, relayer nonce) and the in-memory job service.
  */
 import assert from "node:assert/strict";
+import { createHash } from "node:crypto";
+import { readdirSync } from "node:fs";
 import { after, before, describe, it } from "node:test";
 import { getAddress, keccak256, parseEther, stringToBytes, toHex, type Hex } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
 import { jobMarketDomain, jobRequestTypes, R } from "../deploy/jobs.ts";
+import { ceremonyStartTypedData, ceremonyUploadTypedData } from "../prover/ceremony/record.ts";
 import { loadMnist } from "../prover/data/mnist.ts";
 import { getModelManifest } from "../prover/manifest.ts";
 import { releaseProverThreads } from "../prover/release.ts";
@@ -87,7 +93,8 @@ describe(`coordinator HTTP fuzz (seed ${SEED})`, { timeout: 240_000 }, () => {
       relayerNonce: await t.publicClient.getTransactionCount({ address: t.deployer.account.address }),
     };
     const memory = { inProgress: c.coordinator.jobs.inProgressCount(), relay: c.coordinator.jobs.relayCounts(), executedByNodes: t.stubs.map((s) => s.executed), status: c.coordinator.jobs.status(base.jobId.toString()) ?? null };
-    return JSON.stringify({ db, chain, memory }, (_k, v: unknown) => (typeof v === "bigint" ? v.toString() : v));
+    const blobs = readdirSync(c.coordinator.blobs.dir).sort();
+    return JSON.stringify({ db, chain, memory, blobs }, (_k, v: unknown) => (typeof v === "bigint" ? v.toString() : v));
   }
 
   async function run(label: string, cases: FuzzCase[]) {
@@ -400,11 +407,119 @@ describe(`coordinator HTTP fuzz (seed ${SEED})`, { timeout: 240_000 }, () => {
     return cases;
   }
 
+  // ------------------------------------------------------------------------------ ceremony routes
+
+  const CEREMONY_START_CODES = ["INVALID_REQUEST", "BAD_SIGNATURE", "DUPLICATE_CONTRIBUTOR", "UNKNOWN_MODEL", "BEACON_NOT_IN_FUTURE", "MODEL_REGISTERED", "PAYLOAD_TOO_LARGE", "UNSUPPORTED_MEDIA_TYPE"] as const;
+
+  async function ceremonyCases(): Promise<FuzzCase[]> {
+    const cases: (FuzzCase | undefined)[] = [];
+    const enc = encodeSegment;
+    const sha = (b: Buffer) => createHash("sha256").update(b).digest("hex");
+    // an owner-signed start for the REGISTERED model: refused even unmutated (MODEL_REGISTERED)
+    const head = Number(await t.publicClient.getBlockNumber());
+    const start = { model: MODEL_NAME, contributors: [t.other.account.address, t.poorDApp.account.address], contributorTimeoutMs: 60_000, beaconBlock: head + 100 };
+    const signature = await t.deployer.signTypedData({ account: t.deployer.account, ...ceremonyStartTypedData({ modelId: MODEL_ID, contributors: start.contributors, contributorTimeoutMs: start.contributorTimeoutMs, beaconBlock: start.beaconBlock }) });
+    const startBody = { ...start, signature };
+    cases.push(jsonCase("POST /v1/ceremonies owner-signed, registered model", "/v1/ceremonies", startBody, { codes: ["MODEL_REGISTERED"], message: /already registered/ }));
+    cases.push(jsonCase("POST /v1/ceremonies the model by its bytes32 id", "/v1/ceremonies", { ...startBody, model: MODEL_ID }, { codes: ["MODEL_REGISTERED"] }));
+    const startMutation = (p: JsonPath, v: unknown, codes: readonly string[] = CEREMONY_START_CODES) => {
+      const mutated = withPath(startBody, p, v);
+      if (sameJson(mutated, startBody)) return undefined;
+      const name = `POST /v1/ceremonies ${pathText(p)} = ${show(v)}`;
+      if (!isJsonText(encodeBody(mutated))) return jsonCase(name, "/v1/ceremonies", mutated, { codes: INVALID, message: /not valid JSON/ });
+      return jsonCase(name, "/v1/ceremonies", mutated, { codes });
+    };
+    for (const k of ["model", "contributors", "contributorTimeoutMs", "beaconBlock", "signature"]) cases.push(startMutation([k], DELETE, INVALID));
+    for (const k of ["x", "modelId", "owner", ""]) cases.push(startMutation([k], f.jsonValue() ?? 1, INVALID));
+    for (const v of [...wrongTypes("string"), "", "a b", "../x", "x".repeat(200), `0x${f.hex(63)}`, enc(f.nastyString(8))]) cases.push(startMutation(["model"], v, ["INVALID_REQUEST", "UNKNOWN_MODEL"]));
+    for (const v of ["no-such-model", `0x${f.hex(64)}`]) cases.push(startMutation(["model"], v, ["UNKNOWN_MODEL"]));
+    for (const v of [...wrongTypes("array"), [], Array.from({ length: 300 }, () => t.other.account.address)]) cases.push(startMutation(["contributors"], v, ["INVALID_REQUEST", "DUPLICATE_CONTRIBUTOR"]));
+    for (const v of [...wrongTypes("string"), ...badHex(f, 40)]) cases.push(startMutation(["contributors", 0], v, INVALID));
+    cases.push(startMutation(["contributors", 1], start.contributors[0], ["DUPLICATE_CONTRIBUTOR"]));
+    cases.push(startMutation(["contributors", 1], start.contributors[0].toLowerCase(), ["DUPLICATE_CONTRIBUTOR"]));
+    cases.push(startMutation(["contributors", 0], `0x${"0".repeat(40)}`, INVALID));
+    for (let i = 0; i < 6; i++) cases.push(startMutation(["contributors", f.int(0, 1)], getAddress(`0x${f.hex(40)}`), BAD_SIG));
+    for (const v of [...wrongTypes("integer"), ...badIntegers(f, 1_000, 2_592_000_000)]) cases.push(startMutation(["contributorTimeoutMs"], v, INVALID));
+    for (const v of [...wrongTypes("integer"), ...badIntegers(f, 1, Number.MAX_SAFE_INTEGER)]) cases.push(startMutation(["beaconBlock"], v, INVALID));
+    cases.push(startMutation(["beaconBlock"], head, BAD_SIG));
+    cases.push(startMutation(["contributorTimeoutMs"], 60_001, BAD_SIG));
+    for (const v of [...wrongTypes("string"), ...badHex(f, 130)]) cases.push(startMutation(["signature"], v, INVALID));
+    for (let i = 0; i < 8; i++) cases.push(startMutation(["signature"], `0x${f.hex(128)}${f.pick(["1b", "1c"])}`, BAD_SIG));
+    for (let i = 0; i < 40; i++) cases.push(jsonCase(`POST /v1/ceremonies random body #${i}`, "/v1/ceremonies", f.jsonValue(), { codes: CEREMONY_START_CODES }));
+
+    // contributions and uploads: no ceremony exists for any model
+    const contribution = { index: 0, operator: t.other.account.address, name: "x", shards: [0, 1].map((k) => ({ shard: k, zkeySha256: f.hex(64).toLowerCase(), contributionHash: f.hex(128).toLowerCase() })), signature: `0x${f.hex(128)}1b` };
+    const url = `/v1/ceremonies/${MODEL_NAME}/contributions`;
+    cases.push(jsonCase("POST contributions, no ceremony", url, contribution, { codes: ["UNKNOWN_CEREMONY"] }));
+    for (const [p, v] of [
+      [["index"], -1],
+      [["index"], 1001],
+      [["index"], "0"],
+      [["operator"], "0x12"],
+      [["name"], ""],
+      [["name"], "n".repeat(65)],
+      [["shards"], []],
+      [["shards", 0, "shard"], 256],
+      [["shards", 0, "zkeySha256"], `0x${f.hex(64)}`],
+      [["shards", 0, "zkeySha256"], "A".repeat(64)],
+      [["shards", 0, "contributionHash"], f.hex(127)],
+      [["shards", 0, "contributionHash"], "F".repeat(128)],
+      [["shards", 0, "x"], 1],
+      [["signature"], "0x"],
+      [["x"], 1],
+    ] as [JsonPath, unknown][])
+      cases.push(jsonCase(`POST contributions ${pathText(p)} = ${show(v)}`, url, withPath(contribution, p, v), { codes: INVALID }));
+    for (const [i, m] of ["no-such-model", `0x${f.hex(64)}`].entries()) cases.push(jsonCase(`POST contributions unknown model #${i}`, `/v1/ceremonies/${m}/contributions`, contribution, { codes: ["UNKNOWN_MODEL"] }));
+    for (const s of oddSegments(f)) cases.push(jsonCase("POST contributions odd model", `/v1/ceremonies/${s}/contributions`, contribution, { codes: ["INVALID_REQUEST", "NOT_FOUND"] }));
+    for (let i = 0; i < 20; i++) cases.push(jsonCase(`POST contributions random body #${i}`, url, f.jsonValue(), { codes: INVALID }));
+
+    const zkey = Buffer.from(f.bytes(2048));
+    const upSig = await t.other.signTypedData({ account: t.other.account, ...ceremonyUploadTypedData({ modelId: MODEL_ID, index: 0, shard: 0, sha256: sha(zkey) }) });
+    const upload = (name: string, u: string, headers: Record<string, string>, payload: Buffer | string, codes: readonly string[]): FuzzCase => ({ name: `PUT ${u.slice(0, 120)} (${name})`, method: "PUT", url: u, headers, payload, codes });
+    const upUrl = (m: string, i: string | number, k: string | number) => `/v1/ceremonies/${m}/contributions/${i}/shards/${k}`;
+    const octet = { "content-type": "application/octet-stream", "x-proofmesh-signature": upSig };
+    cases.push(upload("no ceremony", upUrl(MODEL_NAME, 0, 0), octet, zkey, ["UNKNOWN_CEREMONY"]));
+    cases.push(upload("unknown model", upUrl("no-such-model", 0, 0), octet, zkey, ["UNKNOWN_MODEL"]));
+    cases.push(upload("no signature", upUrl(MODEL_NAME, 0, 0), { "content-type": "application/octet-stream" }, zkey, INVALID));
+    for (const v of ["", "0x", "0x12", `0x${f.hex(129)}`, `${upSig}00`, "zz"]) cases.push(upload(`signature ${show(v)}`, upUrl(MODEL_NAME, 0, 0), { ...octet, "x-proofmesh-signature": v }, zkey, INVALID));
+    for (const ct of [...BAD_CONTENT_TYPES.filter((x) => x !== "application/octet-stream"), "application/json", "text/plain"]) cases.push(upload(`content-type ${JSON.stringify(ct)}`, upUrl(MODEL_NAME, 0, 0), { ...octet, "content-type": ct }, zkey, ["UNSUPPORTED_MEDIA_TYPE"]));
+    for (const i of ["-1", "1001", "1.5", "x", "01"]) cases.push(upload(`index ${i}`, upUrl(MODEL_NAME, i, 0), octet, zkey, INVALID));
+    for (const k of ["-1", "256", "0x1", "a"]) cases.push(upload(`shard ${k}`, upUrl(MODEL_NAME, 0, k), octet, zkey, INVALID));
+    for (const s of oddSegments(f)) cases.push(upload("odd model", upUrl(s, 0, 0), octet, zkey, ["INVALID_REQUEST", "NOT_FOUND"]));
+    const limit = c.coordinator.ceremonies.maxUploadBytes() || 64 * 1024 * 1024;
+    cases.push(upload("over the body limit", upUrl(MODEL_NAME, 0, 0), octet, Buffer.alloc(limit + 1), ["PAYLOAD_TOO_LARGE"]));
+
+    // artefact uploads: only hashes of on-chain records, only bytes of that hash
+    for (let i = 0; i < 8; i++) {
+      const b = Buffer.from(f.bytes(f.int(1, 4096)));
+      cases.push(upload("not on chain", `/v1/artifacts/${sha(b)}`, { "content-type": "application/octet-stream" }, b, ["ARTIFACT_NOT_ON_CHAIN"]));
+      cases.push(upload("body of another hash", `/v1/artifacts/${f.hex(64).toLowerCase()}`, { "content-type": "application/octet-stream" }, b, ["DIGEST_MISMATCH"]));
+    }
+    const onChainVkey = getModelManifest({ modelId: MODEL_NAME }).shards[0].vkey.sha256;
+    cases.push(upload("on-chain hash, other bytes", `/v1/artifacts/${onChainVkey}`, { "content-type": "application/octet-stream" }, zkey, ["DIGEST_MISMATCH"]));
+    for (const ct of ["application/json", "text/plain", ""]) cases.push(upload(`content-type ${JSON.stringify(ct)}`, `/v1/artifacts/${onChainVkey}`, { "content-type": ct }, zkey, ["UNSUPPORTED_MEDIA_TYPE"]));
+    for (const h of ["zz", "0".repeat(63), `0x${"0".repeat(64)}`]) cases.push(upload(`bad sha256 ${h}`, `/v1/artifacts/${h}`, { "content-type": "application/octet-stream" }, zkey, INVALID));
+
+    // GET ceremonies / explorer models
+    const getCase = (name: string, u: string, codes: readonly string[]): FuzzCase => ({ name: `GET ${u.slice(0, 120)} (${name})`, method: "GET", url: u, codes });
+    cases.push(getCase("no ceremony", `/v1/ceremonies/${MODEL_NAME}`, ["UNKNOWN_CEREMONY"]));
+    cases.push(getCase("no ceremony (bytes32)", `/v1/ceremonies/${MODEL_ID}`, ["UNKNOWN_CEREMONY"]));
+    for (let i = 0; i < 6; i++) cases.push(getCase("unknown model", `/v1/ceremonies/0x${f.hex(64)}`, ["UNKNOWN_MODEL"]));
+    for (let i = 0; i < 6; i++) cases.push(getCase("unknown model", `/v1/explorer/models/0x${f.hex(64)}`, ["UNKNOWN_MODEL"]));
+    for (const s of oddSegments(f)) {
+      cases.push(getCase("odd model", `/v1/ceremonies/${s}`, ["INVALID_REQUEST", "NOT_FOUND", "UNKNOWN_MODEL"]));
+      cases.push(getCase("odd model", `/v1/explorer/models/${s}`, ["INVALID_REQUEST", "NOT_FOUND", "UNKNOWN_MODEL"]));
+    }
+    for (const m of badHex(f, 64).filter((x) => x.length < 90 && x !== "")) cases.push(getCase("bad id", `/v1/explorer/models/${enc(m)}`, ["INVALID_REQUEST", "NOT_FOUND", "UNKNOWN_MODEL"]));
+    return cases.filter((x): x is FuzzCase => x !== undefined);
+  }
+
   function methodCases(): FuzzCase[] {
-    const routes = ["/v1/health", "/metrics", "/openapi.json", "/v1/jobs", "/v1/jobs/1", "/v1/jobs/1/events", "/v1/explorer/jobs", "/v1/explorer/jobs/1", "/v1/explorer/nodes", "/v1/explorer/nodes/1", "/v1/explorer/clusters", "/v1/explorer/models", `/v1/models/${MODEL_ID}/shards/0/vkey`, "/v1/artifacts", `/v1/artifacts/${"0".repeat(64)}`, "/v1/placement"];
+    const routes = ["/v1/health", "/metrics", "/openapi.json", "/v1/jobs", "/v1/jobs/1", "/v1/jobs/1/events", "/v1/explorer/jobs", "/v1/explorer/jobs/1", "/v1/explorer/nodes", "/v1/explorer/nodes/1", "/v1/explorer/clusters", "/v1/explorer/models", `/v1/explorer/models/${MODEL_NAME}`, `/v1/models/${MODEL_ID}/shards/0/vkey`, "/v1/artifacts", `/v1/artifacts/${"0".repeat(64)}`, "/v1/placement", `/v1/ceremonies/${MODEL_NAME}`, `/v1/ceremonies/${MODEL_NAME}/contributions/0/shards/0`];
     const cases: FuzzCase[] = [];
     for (const url of routes) {
-      for (const method of ["PUT", "DELETE", "PATCH", "OPTIONS", ...(url === "/v1/jobs" ? ["GET", "HEAD"] : ["POST"])]) {
+      const own = url.endsWith("/shards/0") ? ["PUT"] : url.startsWith("/v1/artifacts/") ? ["GET", "PUT"] : url === "/v1/jobs" ? ["POST"] : ["GET"];
+      for (const method of ["PUT", "DELETE", "PATCH", "OPTIONS", "GET", "POST", "HEAD"].filter((m) => !own.includes(m) && !(m === "HEAD" && own.includes("GET")))) {
         const payload = f.pick([encodeBody(body), "{}", "", encodeBody(f.jsonValue())]);
         cases.push({ name: `${method} ${url}`, method, url, headers: { "content-type": "application/json" }, payload: method === "GET" || method === "HEAD" ? "" : payload, codes: ["NOT_FOUND", "INVALID_REQUEST", "UNSUPPORTED_MEDIA_TYPE", "PAYLOAD_TOO_LARGE"] });
       }
@@ -431,6 +546,12 @@ describe(`coordinator HTTP fuzz (seed ${SEED})`, { timeout: 240_000 }, () => {
   it("GET routes: bad ids, hashes, query values, odd paths; wrong methods everywhere", async () => {
     await run("GET routes", getCases());
     await run("wrong methods", methodCases());
+  });
+
+  it("ceremony and upload routes: mutated owner-signed starts, contributions and zkey uploads without a ceremony, artefacts no record names", async () => {
+    const cases = await ceremonyCases();
+    assert.ok(cases.length > 200, `${cases.length} cases`);
+    await run("ceremony routes", cases);
   });
 
   it(`≥ 2,000 cases ran; the service is up and NOTHING changed (db, chain, memory, nodes)`, async (ctx) => {

@@ -5,7 +5,7 @@
  * so a field missing here is missing on the wire: keep them complete.
  */
 import { Type, type TSchema } from "typebox";
-import { ApiErrorSchema, JobStatusValues, WireAddress, WireBytes32, WireDecimal } from "../node/wire/messages.ts";
+import { ApiErrorSchema, JobStatusValues, WireAddress, WireBytes32, WireDecimal, WireSignature65 } from "../node/wire/messages.ts";
 
 const Nullable = <T extends TSchema>(t: T) => Type.Union([t, Type.Null()]);
 const TxHash = Type.String({ pattern: "^0x[0-9a-fA-F]{64}$" });
@@ -17,6 +17,7 @@ export const ErrorResponses = {
   400: ApiErrorSchema,
   401: ApiErrorSchema,
   402: ApiErrorSchema,
+  403: ApiErrorSchema,
   404: ApiErrorSchema,
   409: ApiErrorSchema,
   413: ApiErrorSchema,
@@ -276,4 +277,147 @@ export const PlacementSchema = Type.Object({
   nodes: Type.Array(Type.Object({ id: Type.String(), clusterId: Type.String(), shards: Type.Array(Type.Object({ modelId: Type.String(), shardIndex: Type.Integer() })), usedBytes: Type.Number(), freeBytes: Type.Number() })),
   unplaceable: Type.Array(Type.Object({ clusterId: Type.String(), modelId: Type.String(), shardIndex: Type.Integer(), memoryBytes: Type.Number(), reason: Type.String(), message: Type.String() })),
   underReplicated: Type.Array(Type.Object({ clusterId: Type.String(), modelId: Type.String(), shardIndex: Type.Integer(), replicas: Type.Integer(), targetReplicas: Type.Integer() })),
+});
+
+// ------------------------------------------------------------------------ ceremony API (ceremonies.ts)
+
+/** A model: its manifest id ("mnist-mlp-784-64-32-10") or its bytes32 chain id. */
+export const ModelRef = Type.String({ pattern: "^(0x[0-9a-fA-F]{64}|[A-Za-z0-9][A-Za-z0-9._-]{0,127})$" });
+const ContributionHashHex = Type.String({ pattern: "^[0-9a-f]{128}$" });
+const IsoTime = Type.String();
+const ContributorStatusEnum = Type.Enum(["done", "skipped", "current", "waiting"]);
+const CeremonyStatusEnum = Type.Enum(["contributing", "ready", "failed", "registered"]);
+
+export const CeremonyModelParams = Type.Object({ model: ModelRef }, { additionalProperties: false });
+
+export const CeremonyStartBody = Type.Object(
+  {
+    model: ModelRef,
+    contributors: Type.Array(WireAddress, { minItems: 1, maxItems: 256 }),
+    contributorTimeoutMs: Type.Integer({ minimum: 1_000, maximum: 30 * 24 * 3_600_000 }),
+    beaconBlock: Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER }),
+    /** EIP-712 CeremonyStart(modelId, contributors, contributorTimeoutMs, beaconBlock) by ModelRegistry.owner() */
+    signature: WireSignature65,
+  },
+  { additionalProperties: false },
+);
+
+export const CeremonyUploadParams = Type.Object(
+  { model: ModelRef, index: Type.Integer({ minimum: 0, maximum: 1000 }), shard: Type.Integer({ minimum: 0, maximum: 255 }) },
+  { additionalProperties: false },
+);
+/** EIP-712 CeremonyUpload(modelId, index, shard, sha256 of the body) by the current contributor */
+export const CeremonyUploadHeaders = Type.Object({ "x-proofmesh-signature": WireSignature65 }, { additionalProperties: true });
+export const CeremonyUploadSchema = Type.Object({
+  model: Type.String(),
+  modelId: WireBytes32,
+  index: Type.Integer(),
+  shard: Type.Integer(),
+  operator: WireAddress,
+  sha256: Sha256,
+  bytes: Type.Integer(),
+});
+
+export const CeremonyContributionBody = Type.Object(
+  {
+    index: Type.Integer({ minimum: 0, maximum: 1000 }),
+    operator: WireAddress,
+    /** what the contributor wrote into the zkeys (snarkjs keeps at most 64 characters) */
+    name: Type.String({ minLength: 1, maxLength: 64 }),
+    shards: Type.Array(
+      Type.Object({ shard: Type.Integer({ minimum: 0, maximum: 255 }), zkeySha256: Sha256, contributionHash: ContributionHashHex }, { additionalProperties: false }),
+      { minItems: 1, maxItems: 64 },
+    ),
+    /** EIP-712 Contribution(modelId, index, transcriptHashOf(contribution hashes)) by `operator` */
+    signature: WireSignature65,
+  },
+  { additionalProperties: false },
+);
+
+export const CeremonySchema = Type.Object({
+  model: Type.String(),
+  modelId: WireBytes32,
+  status: CeremonyStatusEnum,
+  ptauSha256: Sha256,
+  beaconBlock: Type.Integer(),
+  contributorTimeoutMs: Type.Integer(),
+  startedAt: IsoTime,
+  startedAtMs: Type.Number(),
+  endedAt: Nullable(IsoTime),
+  endedAtMs: Nullable(Type.Number()),
+  current: Nullable(Type.Object({ index: Type.Integer(), address: WireAddress, turnStartedAt: IsoTime, deadline: IsoTime, deadlineMs: Type.Number() })),
+  contributors: Type.Array(
+    Type.Object({ address: WireAddress, status: ContributorStatusEnum, turnStartedAt: Nullable(IsoTime), deadline: Nullable(IsoTime), deadlineMs: Nullable(Type.Number()), finishedAt: Nullable(IsoTime) }),
+  ),
+  shards: Type.Array(Type.Object({ shard: Type.Integer(), initialZkeySha256: Sha256, initialZkeyBytes: Type.Integer(), zkeySha256: Sha256, maxUploadBytes: Type.Integer() })),
+  contributions: Type.Array(
+    Type.Object({
+      index: Type.Integer(),
+      operator: WireAddress,
+      name: Type.String(),
+      shardHashes: Type.Array(ContributionHashHex),
+      transcriptHash: WireBytes32,
+      signature: Type.String(),
+      at: IsoTime,
+      zkeys: Type.Array(Sha256),
+      verifyMs: Nullable(Type.Number()),
+    }),
+  ),
+  uploads: Type.Array(Type.Object({ index: Type.Integer(), shard: Type.Integer(), operator: WireAddress, sha256: Sha256, bytes: Type.Integer(), at: IsoTime })),
+});
+
+export const ArtifactPutSchema = Type.Object({ sha256: Sha256, bytes: Type.Integer(), stored: Type.Boolean() });
+
+export const ExplorerModelParams = Type.Object({ id: ModelRef }, { additionalProperties: false });
+export const ExplorerModelSchema = Type.Object({
+  modelId: WireBytes32,
+  name: Nullable(Type.String()),
+  registered: Type.Boolean(),
+  index: Nullable(Type.Integer({ minimum: 0 })),
+  shardCount: Type.Integer({ minimum: 0 }),
+  totalPrice: Nullable(Decimal),
+  active: Nullable(Type.Boolean()),
+  inputSize: Nullable(Type.Integer()),
+  shards: Type.Array(
+    Type.Object({
+      shard: Type.Integer({ minimum: 0 }),
+      verifier: Nullable(WireAddress),
+      weightsHash: Nullable(WireBytes32),
+      memoryBytes: Nullable(Decimal),
+      pricePerStage: Nullable(Decimal),
+      weightsHashMatchesManifest: Nullable(Type.Boolean()),
+      /** sha256 of the final zkey / vkey (on-chain record) and whether this coordinator serves them */
+      zkeyId: Nullable(Sha256),
+      vkeyId: Nullable(Sha256),
+      zkeyHeld: Type.Boolean(),
+      vkeyHeld: Type.Boolean(),
+      vkeyUrl: Nullable(Type.String()),
+      artifacts: Nullable(Type.Object({ onnx: Sha256, wasm: Sha256, circuit: Sha256 })),
+    }),
+  ),
+  /** ModelRegistry.ceremonyOf(modelId) (null: not registered, or the chain could not be read: see chainError) */
+  ceremony: Nullable(
+    Type.Object({
+      ptauHash: WireBytes32,
+      ptauMatchesManifest: Nullable(Type.Boolean()),
+      beaconBlock: Decimal,
+      beaconHash: WireBytes32,
+      shards: Type.Array(Type.Object({ shard: Type.Integer(), zkeyHash: WireBytes32, vkeyHash: WireBytes32 })),
+      contributions: Type.Array(Type.Object({ index: Type.Integer(), operator: WireAddress, transcriptHash: WireBytes32, signature: Type.String() })),
+    }),
+  ),
+  chainError: Nullable(Type.String()),
+  /** the ceremony this coordinator ran for the model (times, turns), if any */
+  coordinatorCeremony: Nullable(
+    Type.Object({
+      status: CeremonyStatusEnum,
+      beaconBlock: Type.Integer(),
+      contributorTimeoutMs: Type.Integer(),
+      startedAt: IsoTime,
+      endedAt: Nullable(IsoTime),
+      contributors: Type.Array(Type.Object({ address: WireAddress, status: ContributorStatusEnum, turnStartedAt: Nullable(IsoTime), deadline: Nullable(IsoTime), finishedAt: Nullable(IsoTime) })),
+      contributions: Type.Array(Type.Object({ index: Type.Integer(), operator: WireAddress, transcriptHash: WireBytes32, at: IsoTime, verifyMs: Nullable(Type.Number()) })),
+      url: Type.String(),
+    }),
+  ),
 });

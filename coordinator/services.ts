@@ -1,6 +1,7 @@
 /**
  * Wiring of the coordinator's services (no HTTP): index, cluster view, pipeline, job service,
- * explorer, metrics, and the listen-only gossip subscriber. `server.ts` and the tests build the
+ * explorer, metrics, the listen-only gossip subscriber, and the ceremony service with its blob
+ * store and the key index (which zkey / vkey the on-chain record names, and where the bytes are). `server.ts` and the tests build the
  * same object; `app.ts` serves it.
  */
 import { generateKeyPair } from "@libp2p/crypto/keys";
@@ -9,7 +10,12 @@ import type { Logger } from "pino";
 import { createGossipMesh, type GossipMesh, type GossipMeshStats } from "../node/gossip/mesh.ts";
 import { commitValues } from "../prover/commit.ts";
 import { readManifest } from "../prover/manifest.ts";
+import path from "node:path";
 import { loadManifestIndex, type ManifestIndex } from "./artifacts.ts";
+import { blobDirFor, openBlobStore, type BlobStore } from "./blob-store.ts";
+import { createCeremonyService, type CeremonyService } from "./ceremonies.ts";
+import { createCeremonyChainReader, type CeremonyChainReader } from "./ceremony-chain.ts";
+import { createChildProcessVerifier, type ZkeyVerifier } from "./ceremony-verify.ts";
 import type { ChainContext } from "./chain.ts";
 import { createClusterView, type ClusterView } from "./cluster-view.ts";
 import type { CoordinatorConfig } from "./config.ts";
@@ -17,6 +23,7 @@ import type { Db } from "./db.ts";
 import { createExplorer, type Explorer } from "./explorer.ts";
 import { createIndexer, type Indexer } from "./indexer.ts";
 import { createJobService, type JobService } from "./jobs.ts";
+import { createKeyIndex, type KeyIndex } from "./key-index.ts";
 import { createMetrics, type Metrics } from "./metrics.ts";
 import { createPipeline, type Pipeline } from "./pipeline.ts";
 import type { Random } from "./routing/rng.ts";
@@ -33,6 +40,9 @@ export type Coordinator = {
   jobs: JobService;
   explorer: Explorer;
   metrics: Metrics;
+  blobs: BlobStore;
+  keys: KeyIndex;
+  ceremonies: CeremonyService;
   gossip(): GossipMesh | undefined;
   /** Initial index sync (retried until it succeeds or `stop`), then loops, probes, gossip. */
   start(): Promise<void>;
@@ -51,6 +61,14 @@ export type CreateCoordinatorParameters = {
   metrics?: Metrics;
   /** libp2p identity of the gossip subscriber (server.ts: from the gossip key file); default a fresh key */
   gossipKey?: PrivateKey;
+  /** the ceremony's clock (turn deadlines); default Date.now */
+  clock?: () => number;
+  /** chain reads of the ceremony service and the key index; default the deployment's ModelRegistry */
+  ceremonyChain?: CeremonyChainReader;
+  /** `zkey verify` of contributions; default a child process per contribution, one at a time */
+  zkeyVerifier?: ZkeyVerifier;
+  /** the blob directory; default `<db file>.blobs` (a temporary directory for ":memory:") */
+  blobDir?: string;
 };
 
 export function createCoordinator(p: CreateCoordinatorParameters): Coordinator {
@@ -74,7 +92,31 @@ export function createCoordinator(p: CreateCoordinatorParameters): Coordinator {
     relayIntervalMs: config.relayIntervalMs,
     sweepIntervalMs: config.sweepIntervalMs,
   });
-  const explorer = createExplorer({ db, chain, view, jobs, manifest });
+  const clock = p.clock ?? Date.now;
+  const blobs = openBlobStore({ dir: p.blobDir ?? blobDirFor(db.location()) });
+  const reader = p.ceremonyChain ?? createCeremonyChainReader({ chain });
+  const keys = createKeyIndex({
+    manifest,
+    blobs,
+    reader,
+    repoRoot: config.repoRoot,
+    deploymentKeys: chain.deployment.keys,
+    keysDir: chain.deployment.keysDir ?? path.resolve(config.repoRoot, config.deploymentsDir),
+    clock,
+  });
+  const ceremonies = createCeremonyService({
+    db,
+    log,
+    manifest,
+    blobs,
+    keys,
+    reader,
+    verifier: p.zkeyVerifier ?? createChildProcessVerifier(),
+    repoRoot: config.repoRoot,
+    clock,
+    isIndexedModel: (modelId) => view.model(modelId) !== undefined,
+  });
+  const explorer = createExplorer({ db, chain, view, jobs, manifest, keys, ceremonies });
   let mesh: GossipMesh | undefined;
   let meshKey: PrivateKey | undefined;
   let meshPort = config.gossipPort;
@@ -118,6 +160,7 @@ export function createCoordinator(p: CreateCoordinatorParameters): Coordinator {
 
   indexer.onChange((c) => {
     if (c.kind !== "registry") return;
+    keys.invalidate(); // a model registered: its ceremony record exists now
     view.refresh();
     restarting = restarting.then(ensureGossip).catch((err) => log.error({ err }, "gossip restart failed"));
   });
@@ -134,6 +177,9 @@ export function createCoordinator(p: CreateCoordinatorParameters): Coordinator {
     jobs,
     explorer,
     metrics,
+    blobs,
+    keys,
+    ceremonies,
     gossip: () => mesh,
     async start() {
       // Builds the Poseidon tables now (~1 s of CPU) rather than on the first submission.

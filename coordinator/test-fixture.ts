@@ -19,6 +19,7 @@ import { jobMarketAbi, proofMeshTokenAbi, stakeRegistryAbi } from "../contracts/
 import { defaultParams } from "../deploy/config.ts";
 import { jobIdOf, signJobRequest, type JobRequest } from "../deploy/jobs.ts";
 import { deployProtocol, registerModels, toModelId } from "../deploy/protocol.ts";
+import { devRecordOf, localRecord } from "../deploy/local-record.ts";
 import { commitValues } from "../prover/commit.ts";
 import { getModelManifest } from "../prover/manifest.ts";
 import { DEFAULT_MODEL_ID } from "../prover/models/config.ts";
@@ -121,7 +122,7 @@ export async function setupChain({ nodesInCluster1 = 3 }: { nodesInCluster1?: nu
   await registerModels({
     ...clients,
     modelRegistry: d.contracts.ModelRegistry.address,
-    models: [{ modelId: MODEL_ID, shards: manifest.shards.map((s, k) => ({ verifier: verifiers[k], weightsHash: s.weightsHash, memoryBytes: BigInt(s.memoryBytes), pricePerStage: parseEther("1") })) }],
+    models: [{ modelId: MODEL_ID, shards: manifest.shards.map((s, k) => ({ verifier: verifiers[k], weightsHash: s.weightsHash, memoryBytes: BigInt(s.memoryBytes), pricePerStage: parseEther("1") })), record: await localRecord({ publicClient, modelId: MODEL_ID, shardCount: manifest.shards.length, devRecord: devRecordOf(manifest) }) }],
   });
   const at = <const A extends Abi>(abi: A, address: Address) => getContract({ abi, address, client: { public: publicClient, wallet: deployer } });
   const token = at(proofMeshTokenAbi, d.contracts.ProofMeshToken.address);

@@ -21,6 +21,7 @@ import { createLogger } from "./logger.ts";
 import type { Logger } from "./logger.ts";
 import { repoRoot } from "./artifacts.ts";
 import { deployArtifact, deployProtocol, readManifest, registerModels } from "./protocol.ts";
+import { localRecord } from "./local-record.ts";
 
 export type StageProofRequest = {
   jobId: bigint;
@@ -126,6 +127,7 @@ export async function benchGas({
           memoryBytes: 1n << 20n,
           pricePerStage,
         })),
+        record: await localRecord({ publicClient, modelId, shardCount: verifiers.length }),
       },
     ],
   });

@@ -1,36 +1,25 @@
-// `npm run deploy [-- --rpc-url <url>] [--manifest <file>] [--out <dir>]`
+// `npm run deploy [-- --rpc-url <url>] [--manifest <file>] [--out <dir>] [--models <id,…|none>]`
 // Deploys ProofMesh to the in-process Hardhat network (default) or any JSON-RPC endpoint,
-// registers the models listed in the circuits manifest (if present) and writes
-// deploy/deployments/<chainId>.json.
-import { readdir } from "node:fs/promises";
+// registers the models of the circuits manifest (default: all) and writes
+// deploy/deployments/<chainId>.json. Each model's keys come from the repository's development
+// ceremony (circuits/ceremony/<model>/: secret contributions) finished on this chain with the
+// hash of one of its future blocks as the beacon (deploy/finalize-model.ts); the final keys are
+// written to <out>/keys/<chainId>/<model>/ and listed in the deployment file.
+import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { parseArgs } from "node:util";
 
-import type { Address } from "viem";
 
-import { artifactsDir, repoRoot } from "./artifacts.ts";
+import { repoRoot } from "./artifacts.ts";
 import { connectClients } from "./clients.ts";
 import { readDeployEnv } from "./config.ts";
-import { ArtifactNotFoundError } from "./errors.ts";
 import { createLogger } from "./logger.ts";
 import type { Logger } from "./logger.ts";
-import {
-  deployArtifact,
-  deployProtocol,
-  modelsFromManifest,
-  readManifest,
-  registerModels,
-  writeDeployment,
-} from "./protocol.ts";
+import { deployProtocol, readManifest, toModelId, writeDeployment } from "./protocol.ts";
+import { finalizeModel, type KeyFile } from "./finalize-model.ts";
+import type { CeremonyRecord } from "../prover/ceremony/record.ts";
+import type { Manifest } from "../prover/manifest.ts";
 import type { Clients } from "./protocol.ts";
-
-async function findArtifactSource(name: string): Promise<string> {
-  const root = path.join(artifactsDir, "contracts");
-  const entries = await readdir(root, { recursive: true });
-  const hit = entries.find((e) => path.basename(e) === `${name}.json` && !e.endsWith(".dbg.json"));
-  if (!hit) throw new ArtifactNotFoundError(`no artifact for verifier ${name}`, { details: "run `npx hardhat build`" });
-  return path.relative(path.join(artifactsDir), path.dirname(path.join(root, hit)));
-}
 
 export async function main(argv = process.argv.slice(2), logger?: Logger) {
   const { values } = parseArgs({
@@ -39,6 +28,7 @@ export async function main(argv = process.argv.slice(2), logger?: Logger) {
       "rpc-url": { type: "string" },
       manifest: { type: "string" },
       out: { type: "string" },
+      models: { type: "string" },
     },
   });
   const env = readDeployEnv({
@@ -56,38 +46,42 @@ export async function main(argv = process.argv.slice(2), logger?: Logger) {
     const deployment = await deployProtocol({ ...clients, params: env.params });
 
     let manifestFile = path.resolve(repoRoot, env.manifestPath);
-    let manifest = await readManifest({ file: manifestFile });
+    let manifest = (await readManifest({ file: manifestFile })) as Manifest | undefined;
     if (manifest === undefined && env.manifestFallback) {
       manifestFile = path.resolve(repoRoot, env.manifestFallback);
-      manifest = await readManifest({ file: manifestFile });
+      manifest = (await readManifest({ file: manifestFile })) as Manifest | undefined;
     }
-    let models: { modelId: string; index: number }[] = [];
+    const models: { modelId: string; index: number }[] = [];
+    const keys: Record<string, { record: string; files: KeyFile[] }> = {};
+    const deploymentsDir = path.resolve(repoRoot, env.deploymentsDir);
+    const wanted = values.models === undefined ? undefined : values.models === "none" ? [] : values.models.split(",");
     if (manifest === undefined) {
       log.warn({ manifest: path.relative(repoRoot, manifestFile) }, "no model manifest, skipping model registration");
     } else {
-      const verifiers = new Map<string, Address>();
-      const inputs = await modelsFromManifest({
-        manifest,
-        defaultPricePerStage: env.params.defaultPricePerStage,
-        resolveVerifier: async (name, sourcePath) => {
-          const known = verifiers.get(name);
-          if (known) return known;
-          const sourceName = sourcePath ?? (await findArtifactSource(name));
-          const { address } = await deployArtifact({ ...clients, name, sourceName });
-          verifiers.set(name, address);
-          return address;
-        },
-      });
-      models = await registerModels({
-        ...clients,
-        modelRegistry: deployment.contracts.ModelRegistry.address,
-        models: inputs,
-      });
+      for (const model of manifest.models) {
+        if (wanted && !wanted.includes(model.id)) continue;
+        const record = JSON.parse(await readFile(path.resolve(repoRoot, model.ceremony.path), "utf8")) as CeremonyRecord;
+        const outDir = path.join(deploymentsDir, "keys", String(deployment.chainId), model.id);
+        const r = await finalizeModel({
+          ...clients,
+          modelRegistry: deployment.contracts.ModelRegistry.address,
+          model,
+          record,
+          zkeys: model.shards.map((s) => path.resolve(repoRoot, s.zkey.path)),
+          outDir,
+          pricePerStage: env.params.defaultPricePerStage,
+        });
+        models.push({ modelId: toModelId(model.id), index: r.index });
+        keys[model.id] = {
+          record: path.relative(deploymentsDir, path.join(outDir, "record.json")),
+          files: r.files.map((f) => ({ ...f, path: path.relative(deploymentsDir, f.path) })),
+        };
+      }
     }
     const file = await writeDeployment({
       dir: path.resolve(repoRoot, env.deploymentsDir),
       deployment,
-      extra: { target: chain.target === "in-process" ? "in-process" : "rpc", models },
+      extra: { target: chain.target === "in-process" ? "in-process" : "rpc", models, keys },
     });
     log.info({ file: path.relative(repoRoot, file), chainId: deployment.chainId }, "deployment written");
     return { deployment, file };

@@ -3,7 +3,7 @@
  * node's config, loads deploy/deployments/<chainId>.json and checks the contracts have code.
  */
 import { existsSync, readdirSync, readFileSync } from "node:fs";
-import { join, resolve } from "node:path";
+import { dirname, join, resolve } from "node:path";
 import {
   createPublicClient,
   createWalletClient,
@@ -29,6 +29,8 @@ export type NodeDeployment = {
   deployBlock: bigint;
   contracts: { token: Address; stakeRegistry: Address; modelRegistry: Address; jobMarket: Address };
   coordinator?: Address;
+  /** sha256 → local file of the final keys `npm run deploy` wrote beside the deployment (its `keys`) */
+  keyFiles: ReadonlyMap<string, string>;
 };
 
 export type ReadDeploymentParameters = { dir?: string; chainId: number };
@@ -52,6 +54,7 @@ export function readDeployment(parameters: ReadDeploymentParameters): NodeDeploy
     deployBlock?: string;
     contracts?: Record<string, { address?: string }>;
     params?: { coordinator?: string };
+    keys?: Record<string, { files?: { sha256?: string; path?: string }[] }>;
   };
   try {
     raw = JSON.parse(readFileSync(file, "utf8"));
@@ -77,6 +80,9 @@ export function readDeployment(parameters: ReadDeploymentParameters): NodeDeploy
       jobMarket: addr("JobMarket"),
     },
     ...(raw.params?.coordinator ? { coordinator: getAddress(raw.params.coordinator) } : {}),
+    keyFiles: new Map(
+      Object.values(raw.keys ?? {}).flatMap((m) => (m.files ?? []).filter((f) => f.sha256 && f.path).map((f) => [f.sha256!.toLowerCase(), resolve(dirname(file), f.path!)] as const)),
+    ),
   };
 }
 

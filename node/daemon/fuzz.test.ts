@@ -28,6 +28,7 @@ import { pino } from "pino";
 import { getAddress, parseEther, type Account, type Address, type Chain, type Hex, type PublicClient, type Transport, type WalletClient } from "viem";
 import { defaultParams } from "../../deploy/config.ts";
 import { deployProtocol, registerModels, toModelId } from "../../deploy/protocol.ts";
+import { devRecordOf, localRecord } from "../../deploy/local-record.ts";
 import { loadMnist } from "../../prover/data/mnist.ts";
 import { getModelManifest } from "../../prover/manifest.ts";
 import { DEFAULT_MODEL_ID } from "../../prover/models/config.ts";
@@ -123,7 +124,7 @@ describe(`node daemon HTTP fuzz (seed ${SEED})`, { timeout: 240_000 }, () => {
       walletClient: deployer,
       logger: log,
       modelRegistry: d.contracts.ModelRegistry.address,
-      models: [{ modelId: MODEL_ID, shards: manifest.shards.map((s, k) => ({ verifier: verifiers[k], weightsHash: s.weightsHash, memoryBytes: BigInt(s.memoryBytes), pricePerStage: parseEther("1") })) }],
+      models: [{ modelId: MODEL_ID, shards: manifest.shards.map((s, k) => ({ verifier: verifiers[k], weightsHash: s.weightsHash, memoryBytes: BigInt(s.memoryBytes), pricePerStage: parseEther("1") })), record: await localRecord({ publicClient, modelId: MODEL_ID, shardCount: manifest.shards.length, devRecord: devRecordOf(manifest) }) }],
     });
     const dir = mkdtempSync(join(tmpdir(), "pm-node-fuzz-"));
     shards = await loadShardCatalog({ publicClient, modelRegistry: d.contracts.ModelRegistry.address, nodeModelIds: [MODEL_ID], backend: "native", cacheDir: join(dir, "artifacts"), embedded: true, sources: [], log });
@@ -133,6 +134,7 @@ describe(`node daemon HTTP fuzz (seed ${SEED})`, { timeout: 240_000 }, () => {
       file: "",
       deployBlock: d.deployBlock,
       contracts: { token: d.contracts.ProofMeshToken.address, stakeRegistry: d.contracts.StakeRegistry.address, modelRegistry: d.contracts.ModelRegistry.address, jobMarket: d.contracts.JobMarket.address },
+      keyFiles: new Map<string, string>(),
     };
     const metrics = createNodeMetrics();
     const identity = { chainId: d.chainId, nodeId: 1, operator: operator.account.address, signer: operator.account.address, clusterId: 1, endpoint: "http://127.0.0.1:1" };

@@ -104,6 +104,7 @@ export async function startNodeDaemon(parameters: StartNodeDaemonParameters): Pr
     cacheDir: config.home.artifacts,
     embedded: config.embeddedArtifacts,
     sources: [...(config.coordinatorUrl ? [config.coordinatorUrl] : []), ...config.artifactPeers],
+    keyFiles: chain.deployment.keyFiles,
     log,
   });
   const store = openStore({ path: config.home.db });

@@ -1,7 +1,10 @@
 /**
  * The shards this node serves: chosen from the manifest (the node's on-chain models, optionally
  * narrowed by `--shards`), checked against the ModelRegistry (shard count, weightsHash), their
- * artefacts resolved by content hash, and one onnxruntime session each.
+ * artefacts resolved by content hash, and one onnxruntime session each. The proving key is the
+ * one the chain names: the zkey whose sha256 is the model's ceremony record's `zkeyHash`
+ * (`ModelRegistry.ceremonyOf`), fetched from the coordinator or peers, never the repository's
+ * development key (whose verifier no chain registers).
  */
 import { join } from "node:path";
 import type { Logger } from "pino";
@@ -60,6 +63,8 @@ export type LoadShardCatalogParameters = {
   cacheDir: string;
   embedded: boolean;
   sources: readonly string[];
+  /** sha256 → local file of keys the deployment lists (tried first in embedded mode) */
+  keyFiles?: ReadonlyMap<string, string>;
   log: Logger;
 };
 
@@ -71,7 +76,7 @@ export async function loadShardCatalog(parameters: LoadShardCatalogParameters): 
   });
   const select = parseSelectors(selectors);
   const onChain = new Set(nodeModelIds.map((m) => m.toLowerCase()));
-  const wanted: { modelName: string; modelId: Hex; manifest: ShardManifest; shardCount: number }[] = [];
+  const wanted: { modelName: string; modelId: Hex; manifest: ShardManifest; shardCount: number; zkeySha256: string }[] = [];
   for (const model of readManifest().models) {
     const modelId = toModelId(model.id);
     if (!onChain.has(modelId.toLowerCase())) continue;
@@ -79,6 +84,7 @@ export async function loadShardCatalog(parameters: LoadShardCatalogParameters): 
     if (shards.length === 0) continue;
     // The registry is the source of truth: same shard count and weights as the manifest.
     const registered = await publicClient.readContract({ address: modelRegistry, abi: modelRegistryAbi, functionName: "getShards", args: [modelId] });
+    const ceremony = await publicClient.readContract({ address: modelRegistry, abi: modelRegistryAbi, functionName: "ceremonyOf", args: [modelId] });
     if (registered.length !== model.shards.length) {
       throw new NodeError("WEIGHTS_MISMATCH", `model ${model.id}: ModelRegistry has ${registered.length} shards, the manifest ${model.shards.length}: refusing to serve`);
     }
@@ -91,7 +97,7 @@ export async function loadShardCatalog(parameters: LoadShardCatalogParameters): 
           { details: "the local manifest/artefacts are for another build of the model; update the repository or the registry" },
         );
       }
-      wanted.push({ modelName: model.id, modelId, manifest: s, shardCount: model.shards.length });
+      wanted.push({ modelName: model.id, modelId, manifest: s, shardCount: model.shards.length, zkeySha256: ceremony.shards[s.index].zkeyHash.slice(2).toLowerCase() });
     }
   }
   if (wanted.length === 0) {
@@ -99,20 +105,23 @@ export async function loadShardCatalog(parameters: LoadShardCatalogParameters): 
       details: `on-chain models: ${nodeModelIds.join(", ") || "none"}; manifest: ${readManifest().models.map((m) => m.id).join(", ")}`,
     });
   }
-  const refs: ArtifactRef[] = wanted.flatMap((w) =>
-    (["onnx", "wasm", "zkey"] as const).map((kind) => ({
+  const refs: ArtifactRef[] = wanted.flatMap((w) => [
+    ...(["onnx", "wasm"] as const).map((kind) => ({
       sha256: w.manifest[kind].sha256,
       ...(w.manifest[kind].bytes !== undefined ? { bytes: w.manifest[kind].bytes } : {}),
       repoPath: join(ROOT, w.manifest[kind].path),
       label: `${w.modelName} shard ${w.manifest.index} ${kind}`,
     })),
-  );
+    // The chain's key: the deployment's own file when this machine deployed it, else fetched by hash.
+    { sha256: w.zkeySha256, repoPath: parameters.keyFiles?.get(w.zkeySha256) ?? join(ROOT, w.manifest.zkey.path), label: `${w.modelName} shard ${w.manifest.index} zkey (ModelRegistry ceremony record)` },
+  ]);
   const artifacts = await resolveArtifacts({ refs, cacheDir, embedded, sources, log });
   const served: ServedShard[] = [];
   for (const w of wanted) {
-    const path = (kind: "onnx" | "wasm" | "zkey") => artifacts.get(w.manifest[kind].sha256)!.path;
-    const session = await createShardSession({ path: path("onnx"), backend });
-    served.push({ ...w, shard: w.manifest.index, session, onnxPath: path("onnx"), wasmPath: path("wasm"), zkeyPath: path("zkey"), ewmaMs: 0 });
+    const path = (sha256: string) => artifacts.get(sha256)!.path;
+    const session = await createShardSession({ path: path(w.manifest.onnx.sha256), backend });
+    const { zkeySha256: _z, ...rest } = w;
+    served.push({ ...rest, shard: w.manifest.index, session, onnxPath: path(w.manifest.onnx.sha256), wasmPath: path(w.manifest.wasm.sha256), zkeyPath: path(w.zkeySha256), ewmaMs: 0 });
   }
   log.info({ backend, shards: served.map((s) => `${s.modelName}:${s.shard}`), artifacts: [...artifacts.values()].map((a) => a.source) }, "shards loaded");
   const key = (modelId: Hex, shard: number) => `${modelId.toLowerCase()}:${shard}`;

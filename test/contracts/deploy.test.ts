@@ -1,6 +1,7 @@
-// Deploy script end to end: in-process network, manifest-driven model registration, output file.
+// Deploy script end to end: in-process network, the development ceremony finished on chain, output file.
 import assert from "node:assert/strict";
-import { mkdtemp, readFile, writeFile } from "node:fs/promises";
+import { createHash } from "node:crypto";
+import { mkdtemp, readFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { describe, it } from "node:test";
@@ -9,26 +10,13 @@ import { main as deployMain } from "../../deploy/deploy.ts";
 import { ManifestError } from "../../deploy/errors.ts";
 import { createLogger } from "../../deploy/logger.ts";
 import { modelsFromManifest, toModelId } from "../../deploy/protocol.ts";
+import { repoRoot } from "../../deploy/artifacts.ts";
+import { readZkeyTranscript } from "../../prover/ceremony/zkey-contributions.ts";
 
 describe("deploy", () => {
-  it("deploys, registers manifest models (verifier by contract name) and writes <chainId>.json", async () => {
+  it("deploys, finishes the development ceremony with a beacon from this chain, registers the model with its record", async () => {
     const dir = await mkdtemp(path.join(tmpdir(), "proofmesh-deploy-"));
-    const manifest = path.join(dir, "manifest.json");
-    await writeFile(
-      manifest,
-      JSON.stringify({
-        models: [
-          {
-            modelId: "mnist-mlp",
-            shards: [
-              { verifierContract: "MockShardVerifier", weightsHash: `0x${"11".repeat(32)}`, memoryBytes: 1024, pricePerStage: "1000" },
-              { verifierContract: "MockShardVerifier", weightsHash: `0x${"22".repeat(32)}`, memoryBytes: 2048, pricePerStage: "2000" },
-            ],
-          },
-        ],
-      }),
-    );
-    const { deployment, file } = await deployMain(["--manifest", manifest, "--out", dir], createLogger({ level: "silent" }));
+    const { deployment, file } = await deployMain(["--out", dir, "--models", "mnist-mlp-784-56-10"], createLogger({ level: "silent" }));
     const json = JSON.parse(await readFile(file, "utf8"));
     assert.equal(path.basename(file), `${deployment.chainId}.json`);
     assert.equal(json.chainId, 31337);
@@ -37,7 +25,19 @@ describe("deploy", () => {
       assert.match(json.contracts[name].abiHash, /^0x[0-9a-f]{64}$/);
     }
     assert.equal(json.deployBlock, "1");
-    assert.deepEqual(json.models, [{ modelId: toModelId("mnist-mlp"), index: 1 }]);
+    assert.deepEqual(json.models, [{ modelId: toModelId("mnist-mlp-784-56-10"), index: 1 }]);
+    // the final keys: on disk, hashed as listed, and the beacon is the recorded block's hash
+    const keys = json.keys["mnist-mlp-784-56-10"];
+    assert.deepEqual(keys.files.map((f: { kind: string }) => f.kind), ["zkey", "vkey"]);
+    for (const f of keys.files) assert.equal(createHash("sha256").update(await readFile(path.join(dir, f.path))).digest("hex"), f.sha256);
+    const record = JSON.parse(await readFile(path.join(dir, keys.record), "utf8"));
+    assert.equal(record.contributions.length, 4);
+    assert.equal(record.shards[0].zkeySha256, keys.files[0].sha256);
+    const dev = JSON.parse(await readFile(path.join(repoRoot, "circuits/ceremony/mnist-mlp-784-56-10/record.json"), "utf8"));
+    assert.notEqual(record.shards[0].zkeySha256, dev.shards[0].zkeySha256, "the chain's key is not the repository's development key");
+    const t = await readZkeyTranscript({ zkeyPath: path.join(dir, keys.files[0].path) });
+    assert.deepEqual(t.contributions.map((c) => c.type), [0, 0, 0, 0, 1]);
+    assert.equal(`0x${t.contributions[4].beaconHash}`, record.beacon.blockHash);
   });
 
   it("rejects a manifest without models, with a typed error", async () => {

@@ -9,6 +9,7 @@ import { jobMarketAbi, modelRegistryAbi, proofMeshTokenAbi, stakeRegistryAbi } f
 import { defaultParams } from "../../deploy/config.ts";
 import { createLogger } from "../../deploy/logger.ts";
 import { deployProtocol, registerModels } from "../../deploy/protocol.ts";
+import { devRecordOf, localRecord } from "../../deploy/local-record.ts";
 
 export const MODEL = keccak256(stringToBytes("proofmesh/test-mlp-2"));
 export const PRICE0 = parseEther("1");
@@ -46,6 +47,7 @@ export async function setup() {
           { verifier: v0.address, weightsHash: keccak256(stringToBytes("w0")), memoryBytes: 1n << 20n, pricePerStage: PRICE0 },
           { verifier: v1.address, weightsHash: keccak256(stringToBytes("w1")), memoryBytes: 1n << 20n, pricePerStage: PRICE1 },
         ],
+        record: await localRecord({ publicClient: publicClient as never, modelId: MODEL, shardCount: 2 }),
       },
     ],
   });
@@ -91,7 +93,7 @@ export async function registerRealModel(t: Awaited<ReturnType<typeof setup>>, { 
     walletClient: t.deployer as never,
     logger: createLogger({ level: "silent" }),
     modelRegistry: t.models.address,
-    models: [{ modelId, shards: manifest.shards.map((s, k) => ({ verifier: verifiers[k], weightsHash: s.weightsHash, memoryBytes: BigInt(s.memoryBytes), pricePerStage })) }],
+    models: [{ modelId, shards: manifest.shards.map((s, k) => ({ verifier: verifiers[k], weightsHash: s.weightsHash, memoryBytes: BigInt(s.memoryBytes), pricePerStage })), record: await localRecord({ publicClient: t.publicClient as never, modelId, shardCount: manifest.shards.length, devRecord: devRecordOf(manifest) }) }],
   });
   return { modelId, verifiers, manifest };
 }

@@ -1,0 +1,132 @@
+/**
+ * The last step of a model's ceremony on one chain, and its registration:
+ *   beacon block announced (given, or two blocks ahead) → that block mined → its hash is the
+ *   beacon applied to every shard's zkey → vkey and Solidity verifier exported from the final
+ *   zkeys, compiled, deployed → ModelRegistry.registerModel with the ceremony record.
+ * Shared by `deploy/deploy.ts` (the repository's development ceremony, on each chain it deploys
+ * to) and `proofmesh model ceremony finalize` (a ceremony among operators).
+ */
+import { createHash } from "node:crypto";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import type { Address, Hex } from "viem";
+import { applyBeacon, BEACON_ITERATIONS_EXP } from "../prover/ceremony/apply-beacon.ts";
+import { exportKeys } from "../prover/ceremony/export-keys.ts";
+import { toOnChainRecord, type CeremonyRecord } from "../prover/ceremony/record.ts";
+import { assertCeremony } from "../prover/ceremony/verify-ceremony.ts";
+import type { ModelManifest } from "../prover/manifest.ts";
+import { verifierContractName } from "../prover/models/config.ts";
+import { PTAU_PATH, ROOT } from "../prover/paths.ts";
+import { compileVerifier } from "./compile-verifier.ts";
+import { ProofMeshDeployError } from "./errors.ts";
+import { registerModels, toModelId, waitForTx, type Clients } from "./protocol.ts";
+
+export type KeyFile = { kind: "zkey" | "vkey"; shard: number; path: string; sha256: string };
+
+export type FinalizeModelParameters = Clients & {
+  modelRegistry: Address;
+  model: ModelManifest;
+  /** the ceremony so far: secret contributions, no beacon */
+  record: CeremonyRecord;
+  /** the current zkeys (after the last contribution), per shard */
+  zkeys: readonly string[];
+  /** the announced beacon block; default: two blocks after the current one */
+  beaconBlock?: number;
+  /** the final zkeys, vkeys and record.json are written here */
+  outDir: string;
+  pricePerStage: bigint;
+  /** verify the final keys against the record before registering (zkey verify, transcript, signatures) */
+  verify?: boolean;
+  progress?: (msg: string) => void;
+};
+
+export type FinalizeModelReturnType = { record: CeremonyRecord; files: KeyFile[]; verifiers: Address[]; index: number };
+
+const sha256 = (b: Uint8Array | string) => createHash("sha256").update(b).digest("hex");
+
+export async function finalizeModel(p: FinalizeModelParameters): Promise<FinalizeModelReturnType> {
+  const { publicClient, walletClient, logger, modelRegistry, model, record, zkeys, outDir, pricePerStage, verify = false } = p;
+  const say = p.progress ?? ((m: string) => logger.info(m));
+  if (record.beacon) throw new ProofMeshDeployError(`ceremony of ${model.id} already has a beacon`);
+  if (record.contributions.length === 0) throw new ProofMeshDeployError(`ceremony of ${model.id} has no contribution: a beacon alone is public, anyone could forge`);
+  if (zkeys.length !== model.shards.length) throw new ProofMeshDeployError(`${zkeys.length} zkeys for ${model.shards.length} shards of ${model.id}`);
+  mkdirSync(outDir, { recursive: true });
+
+  const beaconBlock = p.beaconBlock ?? Number(await publicClient.getBlockNumber({ cacheTime: 0 })) + 2;
+  say(`ceremony ${model.id}: beacon = hash of block ${beaconBlock}`);
+  const blockHash = await waitForBlockHash({ clients: p, blockNumber: beaconBlock });
+  say(`ceremony ${model.id}: block ${beaconBlock} hash ${blockHash}`);
+
+  const final: CeremonyRecord = { ...record, shards: record.shards.map((s) => ({ ...s })), beacon: { blockNumber: beaconBlock, blockHash, iterationsExp: BEACON_ITERATIONS_EXP, shardHashes: [] } };
+  const files: KeyFile[] = [];
+  const verifiers: Address[] = [];
+  const finalZkeys: string[] = [];
+  for (const [k, zkey] of zkeys.entries()) {
+    const t0 = performance.now();
+    const out = path.join(outDir, `shard${k}.zkey`);
+    const { contributionHash } = await applyBeacon({ inPath: zkey, outPath: out, beaconHash: blockHash, log: logger as never });
+    finalZkeys.push(out);
+    final.beacon!.shardHashes.push(contributionHash);
+    const contract = verifierContractName({ modelId: model.id, shard: k });
+    const keys = await exportKeys({ zkeyPath: out, contract, modelId: model.id, shard: k, log: logger as never });
+    const vkeyPath = path.join(outDir, `shard${k}.vkey.json`);
+    writeFileSync(vkeyPath, keys.vkeyJson);
+    writeFileSync(path.join(outDir, `${contract}.sol`), keys.verifierSource);
+    const zSha = sha256(readFileSync(out));
+    const vSha = sha256(keys.vkeyJson);
+    final.shards[k].zkeySha256 = zSha;
+    final.shards[k].vkeySha256 = vSha;
+    files.push({ kind: "zkey", shard: k, path: out, sha256: zSha }, { kind: "vkey", shard: k, path: vkeyPath, sha256: vSha });
+    const { abi, bytecode } = compileVerifier({ source: keys.verifierSource, contract });
+    const hash = await walletClient.deployContract({ abi, bytecode, account: walletClient.account, chain: walletClient.chain });
+    const receipt = await waitForTx({ publicClient, logger, hash, label: `deploy ${contract}` });
+    if (!receipt.contractAddress) throw new ProofMeshDeployError(`deploy ${contract} returned no address`);
+    verifiers.push(receipt.contractAddress);
+    say(`ceremony ${model.id}: shard ${k} beacon applied, vkey ${vSha.slice(0, 12)}…, verifier ${receipt.contractAddress} (${Math.round(performance.now() - t0)} ms)`);
+  }
+  if (verify) {
+    const initialZkeys = model.shards.map((s) => path.resolve(ROOT, s.initialZkey.path));
+    const v = await assertCeremony({ record: final, initialZkeys, zkeys: finalZkeys, ptauPath: PTAU_PATH, finalized: true, log: logger as never });
+    say(`ceremony ${model.id}: final keys verified (${v.length} checks)`);
+  }
+  writeFileSync(path.join(outDir, "record.json"), JSON.stringify(final, null, 2) + "\n");
+  const [registered] = await registerModels({
+    publicClient,
+    walletClient,
+    logger,
+    modelRegistry,
+    models: [
+      {
+        modelId: toModelId(model.id),
+        shards: model.shards.map((s, k) => ({ verifier: verifiers[k], weightsHash: s.weightsHash, memoryBytes: BigInt(s.memoryBytes), pricePerStage })),
+        record: toOnChainRecord(final),
+      },
+    ],
+  });
+  say(`ceremony ${model.id}: registered with its record (${final.contributions.length} contributions + beacon of block ${beaconBlock})`);
+  return { record: final, files, verifiers, index: registered.index };
+}
+
+/** Waits until `blockNumber` is mined (mining empty blocks on a development chain that only mines on demand). */
+async function waitForBlockHash({ clients, blockNumber }: { clients: Clients; blockNumber: number }): Promise<Hex> {
+  const { publicClient } = clients;
+  const deadline = Date.now() + 10 * 60_000;
+  let canMine = true;
+  for (;;) {
+    const head = Number(await publicClient.getBlockNumber({ cacheTime: 0 }));
+    if (head >= blockNumber) {
+      const b = await publicClient.getBlock({ blockNumber: BigInt(blockNumber) });
+      return b.hash!;
+    }
+    if (Date.now() > deadline) throw new ProofMeshDeployError(`block ${blockNumber} was not mined within 10 minutes (head ${head})`);
+    if (canMine) {
+      try {
+        await publicClient.request({ method: "evm_mine" as never, params: [] as never });
+        continue;
+      } catch {
+        canMine = false; // a real chain: wait for its blocks
+      }
+    }
+    await new Promise((r) => setTimeout(r, 1000));
+  }
+}
