@@ -33,7 +33,15 @@ export type NodeErrorCode =
   | "ARTIFACT_MISMATCH"
   | "ARTIFACT_UNAVAILABLE"
   | "TX_REVERTED"
-  | "CONTRACT_ERROR";
+  | "CONTRACT_ERROR"
+  // trusted-setup ceremonies (proofmesh model ceremony …, proofmesh node ceremony contribute)
+  | "NOT_MODEL_OWNER"
+  | "NO_CONTRIBUTORS"
+  | "COORDINATOR_ERROR"
+  | "CEREMONY_UNAVAILABLE"
+  | "NOT_A_CONTRIBUTOR"
+  | "CEREMONY_INVALID"
+  | "BEACON_TOO_OLD";
 
 export type NodeErrorOptions = { cause?: unknown; details?: string; exitCode?: number };
 

@@ -160,8 +160,9 @@ describe("auditJob on a real proven 2-stage job", { timeout: 180_000 }, () => {
     const checks = new Set(r.verdicts.map((v) => (v.stage === undefined ? v.check : `${v.check}[${v.stage}]`)));
     for (const c of ["trace", "request.signature", "chain.job-created", "chain.job-assigned", "chain.model", "result", "chain.job-settled"]) assert.ok(checks.has(c), c);
     for (const k of [0, 1]) for (const c of ["stage.vkey", "stage.verifier", "stage.proof", "stage.in-commit", "stage.binding", "stage.event"]) assert.ok(checks.has(`${c}[${k}]`), `${c}[${k}]`);
-    assert.match(r.verdicts.find((v) => v.check === "stage.vkey" && v.stage === 0)!.detail, /= manifest, constants in the on-chain verifier's code/);
-    assert.match(r.verdicts.find((v) => v.check === "stage.verifier" && v.stage === 1)!.detail, /= generated MnistMlp784x64x32x10Shard1Verifier/);
+    assert.match(r.verdicts.find((v) => v.check === "stage.vkey" && v.stage === 0)!.detail, /= on-chain vkeyHash \(ceremonyOf\), constants in the on-chain verifier's code/);
+    // the registered verifier (here Hardhat's build of the committed development verifier) = the one generated from the vkey, compiled by the auditor
+    assert.match(r.verdicts.find((v) => v.check === "stage.verifier" && v.stage === 1)!.detail, /= MnistMlp784x64x32x10Shard1Verifier generated from the vkey and compiled/);
     assert.match(r.verdicts.find((v) => v.check === "stage.proof" && v.stage === 1)!.detail, /noble/);
   });
 
@@ -244,11 +245,21 @@ describe("auditJob on a real proven 2-stage job", { timeout: 180_000 }, () => {
     assert.ok(failed(await audit(tr)).includes("chain.job-created"));
   });
 
-  it("a vkey that is not the shard's fails the vkey check (and the proof check)", async () => {
-    expectFail(await audit(trace, { 0: vkeys[1].vkey }), "stage.vkey[0]", ["stage.proof[0]"]);
+  it("a vkey that is not the shard's fails the vkey check (and the proof and verifier checks)", async () => {
+    expectFail(await audit(trace, { 0: vkeys[1].vkey }), "stage.vkey[0]", ["stage.proof[0]", "stage.verifier[0]"]);
     const tr = clone();
     tr.stages[0].vkeyId = "0".repeat(64);
     expectFail(await audit(tr), "stage.vkey[0]");
+  });
+
+  it("a vkey the trace names but the on-chain ceremony record does not fails the vkey check", async () => {
+    // a consistent lie: the trace's vkey id is the served vkey's (shard 1's), not the one ModelRegistry.ceremonyOf names for shard 0
+    const tr = clone();
+    tr.stages[0].vkeyId = vkeys[1].vkeyId;
+    const r = await audit(tr, { 0: vkeys[1].vkey });
+    expectFail(r, "stage.vkey[0]", ["stage.proof[0]", "stage.verifier[0]"]);
+    assert.match(r.verdicts.find((v) => v.check === "stage.vkey" && v.stage === 0)!.detail, /≠ the on-chain ceremony record's vkeyHash/);
+    assert.match(r.verdicts.find((v) => v.check === "stage.verifier" && v.stage === 0)!.detail, /≠ MnistMlp784x64x32x10Shard0Verifier generated from the served vkey/);
   });
 
   it("a trace the explorer does not have fails cleanly", async () => {

@@ -1,11 +1,11 @@
 /**
  * The auditor: re-verifies a job from the explorer API without trusting the coordinator.
  *
- * Trust roots: the chain (events, JobMarket / StakeRegistry / ModelRegistry state, deployed
- * verifier code) and, when present, this repository's manifest and compiled verifier artifacts.
- * The coordinator's trace is only a claim: every field that matters is checked against them, and
- * every proof is verified with the independent noble BN254 verifier (prover/verify/noble.ts, never
- * snarkjs).
+ * Trust roots: the chain (events, JobMarket / StakeRegistry / ModelRegistry state including each
+ * model's ceremony record, deployed verifier code). The coordinator's trace and served vkeys are
+ * only claims: every field that matters is checked against the chain, and every proof is verified
+ * with the independent noble BN254 verifier (prover/verify/noble.ts, never snarkjs). The keys
+ * themselves (that they came from the recorded ceremony) are `auditModel`'s job (sdk/audit-model.ts).
  */
 import { createHash } from "node:crypto";
 import { existsSync, readFileSync } from "node:fs";
@@ -16,14 +16,17 @@ import { getAddress, isAddressEqual, recoverTypedDataAddress, type Address, type
 
 import { jobMarketAbi, modelRegistryAbi, stakeRegistryAbi } from "../contracts/abi/index.ts";
 import { jobIdOf, jobMarketDomain, jobRequestTypes, type JobRequest } from "../deploy/jobs.ts";
+import { compileVerifier } from "../deploy/compile-verifier.ts";
 import { toModelId } from "../deploy/protocol.ts";
 import { computeBinding } from "../prover/binding.ts";
 import type { Manifest, ModelManifest } from "../prover/manifest.ts";
+import { verifierContractName } from "../prover/models/config.ts";
 import { verifyGroth16Noble, type SnarkjsGroth16Proof, type SnarkjsGroth16VerificationKey } from "../prover/verify/noble.ts";
 import type { ProofMeshDeployment } from "./deployment.ts";
 import { requestJson } from "./http.ts";
 import { JobTraceSchema, VkeyResponseSchema, type JobTrace, type TraceStage, type Vkey } from "./schemas.ts";
 import { JOB_STATUS, chainStatusName, toJobId, type SdkPublicClient } from "./types.ts";
+import { compareRuntimeCode, verifierSourceFromVkey } from "./verifier-source.ts";
 
 const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 
@@ -50,10 +53,13 @@ export type AuditJobParameters = {
   coordinatorUrl: string;
   publicClient: SdkPublicClient;
   deployment: ProofMeshDeployment;
-  /** the shard manifest to cross-check vkeys against; default: this repository's (skipped when absent); null = none */
+  /**
+   * the shard manifest, for the names the verifiers are generated with (verifier bytecode
+   * comparison); default: this repository's (the comparison is skipped for a model it does not list); null = none
+   */
   manifest?: Manifest | null;
-  /** Hardhat artifacts folder for verifier bytecode comparison; default: this repository's; null = none */
-  artifactsDir?: string | null;
+  /** compile the verifier from each served vkey and compare it with the on-chain code (solc-js, ≈ 0.3-1.5 s per shard); default true */
+  compileVerifiers?: boolean;
   /** HTTP timeout per request, default 30 s */
   timeoutMs?: number;
 };
@@ -110,7 +116,7 @@ export async function auditJob(parameters: AuditJobParameters): Promise<AuditJob
   const { coordinatorUrl, publicClient, deployment, timeoutMs } = parameters;
   const jobId = toJobId(parameters.jobId);
   const manifest = parameters.manifest === undefined ? defaultManifest() : parameters.manifest;
-  const artifactsDir = parameters.artifactsDir === undefined ? path.join(REPO_ROOT, "artifacts") : parameters.artifactsDir;
+  const compileVerifiers = parameters.compileVerifiers ?? true;
   const market = deployment.contracts.JobMarket.address;
   const verdicts: AuditVerdict[] = [];
   const run = async (check: string, stage: number | undefined, fn: () => Outcome | Promise<Outcome>): Promise<Outcome> => {
@@ -233,9 +239,14 @@ export async function auditJob(parameters: AuditJobParameters): Promise<AuditJob
 
   // ---- model and stages
   let shards: readonly { verifier: Address }[] = [];
+  /** per shard, the sha256 of the vkey file the model's ceremony record names (ModelRegistry.ceremonyOf) */
+  let vkeyHashes: readonly string[] = [];
   await run("chain.model", undefined, async () => {
     shards = await publicClient.readContract({ address: deployment.contracts.ModelRegistry.address, abi: modelRegistryAbi, functionName: "getShards", args: [modelId] });
     if (shards.length === 0) return fail(`model ${modelId} is not registered`);
+    const ceremony = await publicClient.readContract({ address: deployment.contracts.ModelRegistry.address, abi: modelRegistryAbi, functionName: "ceremonyOf", args: [modelId] });
+    vkeyHashes = ceremony.shards.map((x) => x.vkeyHash.replace(/^0x/, "").toLowerCase());
+    if (vkeyHashes.length !== shards.length) return fail(`ceremonyOf names ${vkeyHashes.length} vkey(s) for ${shards.length} shard(s)`);
     const idx = t.stages.map((s) => s.stage);
     if (idx.join(",") !== shards.map((_, k) => k).join(",")) return fail(`trace stages [${idx}] ≠ the model's ${shards.length} shards [0..${shards.length - 1}]`);
     if (assignedNodeIds.length !== shards.length) return fail(`${assignedNodeIds.length} assigned nodes for ${shards.length} shards`);
@@ -248,10 +259,9 @@ export async function auditJob(parameters: AuditJobParameters): Promise<AuditJob
   for (const s of t.stages) {
     const k = s.stage;
     const onChainVerifier = shards[k]?.verifier;
-    const mShard = manifestModel?.shards[k];
 
-    // vkey: served by the coordinator; its id must be the trace's; it must be the manifest's; its
-    // constants must be the ones compiled into the verifier the ModelRegistry uses for (model, k).
+    // vkey: served by the coordinator; its id must be the trace's and its sha256 the one the model's
+    // on-chain ceremony record names; its constants must be in the verifier the ModelRegistry uses.
     let vkey: Vkey | undefined;
     await run("stage.vkey", k, async () => {
       const res = await requestJson({ coordinatorUrl, path: `/v1/models/${modelId}/shards/${k}/vkey`, schema: VkeyResponseSchema, name: "Vkey", timeoutMs });
@@ -261,11 +271,10 @@ export async function auditJob(parameters: AuditJobParameters): Promise<AuditJob
       if (!s.vkeyId) return fail("trace names no vkey id for this stage");
       const claimed = s.vkeyId.toLowerCase().replace(/^0x/, "");
       if (claimed !== ids.file && claimed !== ids.compact) return fail(`served vkey hashes to ${ids.file}, trace vkeyId is ${claimed}`);
-      const notes: string[] = [`sha256 ${ids.file}`];
-      if (mShard) {
-        if (mShard.vkey.sha256 !== ids.file) return fail(`served vkey sha256 ${ids.file} ≠ manifest's ${mShard.vkey.sha256} for shard ${k}`);
-        notes.push("= manifest");
-      } else notes.push("model not in the local manifest");
+      const onChainHash = vkeyHashes[k];
+      if (!onChainHash) return fail(`the model's ceremony record has no vkey for shard ${k}`);
+      if (ids.file !== onChainHash) return fail(`served vkey sha256 ${ids.file} ≠ the on-chain ceremony record's vkeyHash ${onChainHash} for shard ${k}`);
+      const notes: string[] = [`sha256 ${ids.file} = on-chain vkeyHash (ceremonyOf)`];
       if (onChainVerifier) {
         const code = (await publicClient.getCode({ address: onChainVerifier })) ?? "0x";
         const missing = vkeyNumbers(v).filter((n) => !code.toLowerCase().includes(pushHex(n)));
@@ -275,18 +284,22 @@ export async function auditJob(parameters: AuditJobParameters): Promise<AuditJob
       return pass(notes.join(", "));
     });
 
+    // verifier: the ModelRegistry's, and its code must be the verifier generated from the served
+    // (= on-chain recorded) vkey, compiled here: the registered verifier is compiled from the chain's
+    // final key, not the repository's committed development verifier.
     await run("stage.verifier", k, async () => {
       if (!onChainVerifier) return fail(`no ModelRegistry verifier for shard ${k}`);
       if (s.verifier && !isAddressEqual(s.verifier as Address, onChainVerifier)) return fail(`trace verifier ${s.verifier} ≠ ModelRegistry's ${onChainVerifier}`);
-      if (!mShard || artifactsDir === null) return pass(`ModelRegistry verifier ${onChainVerifier} (no local artifact to compare)`);
-      const file = path.join(artifactsDir, mShard.verifier.path, `${mShard.verifier.contract}.json`);
-      if (!existsSync(file)) return pass(`ModelRegistry verifier ${onChainVerifier} (artifact ${mShard.verifier.contract} not built)`);
-      const artifact = JSON.parse(readFileSync(file, "utf8")) as { deployedBytecode?: string };
+      if (!compileVerifiers) return pass(`ModelRegistry verifier ${onChainVerifier} (bytecode not compared)`);
+      if (!manifestModel) return pass(`ModelRegistry verifier ${onChainVerifier} (model not in the local manifest: bytecode not compared)`);
+      if (!vkey) return fail("no served vkey to generate the verifier from");
+      const contract = verifierContractName({ modelId: manifestModel.id, shard: k });
+      const source = verifierSourceFromVkey({ vkey: vkey as unknown as Record<string, unknown>, contract, modelId: manifestModel.id, shard: k });
+      const { deployedBytecode } = compileVerifier({ source, contract });
       const code = (await publicClient.getCode({ address: onChainVerifier })) ?? "0x";
-      if (!artifact.deployedBytecode || artifact.deployedBytecode.toLowerCase() !== code.toLowerCase()) {
-        return fail(`on-chain code of ${onChainVerifier} ≠ the generated ${mShard.verifier.contract}`);
-      }
-      return pass(`ModelRegistry verifier ${onChainVerifier} = generated ${mShard.verifier.contract}`);
+      const same = compareRuntimeCode({ onChain: code, compiled: deployedBytecode });
+      if (same === "different") return fail(`on-chain code of ${onChainVerifier} ≠ ${contract} generated from the served vkey and compiled`);
+      return pass(`ModelRegistry verifier ${onChainVerifier} = ${contract} generated from the vkey and compiled${same === "metadata" ? " (apart from the solc metadata hash)" : ""}`);
     });
 
     await run("stage.proof", k, () => {

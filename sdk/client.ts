@@ -2,6 +2,7 @@ import { toModelId } from "../deploy/protocol.ts";
 import { DEFAULT_MODEL_ID } from "../prover/models/config.ts";
 import type { ProofMeshDeployment } from "./deployment.ts";
 import { auditJob, type AuditJobParameters, type AuditJobReturnType } from "./audit-job.ts";
+import type { AuditModelParameters, AuditModelReturnType } from "./audit-model.ts";
 import { deposit, type DepositParameters, type DepositReturnType } from "./deposit.ts";
 import { InvalidParameterError } from "./errors.ts";
 import { estimateJobFee, type EstimateJobFeeParameters, type EstimateJobFeeReturnType } from "./estimate-job-fee.ts";
@@ -39,6 +40,8 @@ export type ProofMeshClient = {
   getJobOnChain(parameters: { jobId: bigint | string }): Promise<GetJobOnChainReturnType>;
   getJobTrace(parameters: { jobId: bigint | string }): Promise<GetJobTraceReturnType>;
   auditJob(parameters: Omit<AuditJobParameters, "coordinatorUrl" | "publicClient" | "deployment">): Promise<AuditJobReturnType>;
+  /** the model's keys against its on-chain ceremony record (loads snarkjs and solc on first use) */
+  auditModel(parameters: Omit<AuditModelParameters, "coordinatorUrl" | "publicClient" | "deployment">): Promise<AuditModelReturnType>;
 };
 
 /** Binds the SDK functions to one coordinator, chain and (optionally) dApp wallet. */
@@ -61,5 +64,6 @@ export function createProofMeshClient({ coordinatorUrl, publicClient, walletClie
     getJobOnChain: ({ jobId }) => getJobOnChain({ publicClient, deployment, jobId }),
     getJobTrace: ({ jobId }) => getJobTrace({ coordinatorUrl, jobId }),
     auditJob: (p) => auditJob({ ...p, coordinatorUrl, publicClient, deployment }),
+    auditModel: async (p) => (await import("./audit-model.ts")).auditModel({ ...p, coordinatorUrl, publicClient, deployment }),
   };
 }

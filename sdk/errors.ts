@@ -98,3 +98,20 @@ export class ChainMismatchError extends ProofMeshSdkError {
 export class ImageDecodeError extends ProofMeshSdkError {
   override name = "ImageDecodeError";
 }
+
+/** Bytes fetched by content hash (a zkey, a vkey) hash to something else. */
+export class ArtifactHashMismatchError extends ProofMeshSdkError {
+  override name = "ArtifactHashMismatchError";
+  readonly expected: string;
+  readonly actual: string;
+  constructor(shortMessage: string, options: ProofMeshErrorOptions & { expected: string; actual: string }) {
+    super(shortMessage, options);
+    this.expected = options.expected;
+    this.actual = options.actual;
+  }
+}
+
+/** A ceremony (coordinator ceremony API) is not in the state an operation needs. */
+export class CeremonyStateError extends ProofMeshSdkError {
+  override name = "CeremonyStateError";
+}

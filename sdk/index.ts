@@ -19,10 +19,14 @@ export { getJobTrace, type GetJobTraceParameters, type GetJobTraceReturnType } f
 export { waitForResult, type WaitForResultParameters, type WaitForResultReturnType } from "./wait-for-result.ts";
 export { waitForSettlement, type WaitForSettlementParameters, type WaitForSettlementReturnType } from "./wait-for-settlement.ts";
 export { auditJob, vkeyIds, type AuditJobParameters, type AuditJobReturnType, type AuditVerdict, type AuditCheckStatus } from "./audit-job.ts";
+export type { AuditModelParameters, AuditModelReturnType, ModelAuditVerdict } from "./audit-model.ts";
+/** auditModel loads snarkjs and solc: import it from "./audit-model.ts" (or use client.auditModel) */
+export { getCeremony, startCeremony, uploadCeremonyZkey, submitContribution, downloadArtifact, uploadArtifact, CEREMONY_UPLOAD_SIGNATURE_HEADER } from "./ceremony-api.ts";
+export { verifierSourceFromVkey, compareRuntimeCode } from "./verifier-source.ts";
 export { loadDeployment, parseDeployment, type ProofMeshDeployment } from "./deployment.ts";
 export { randomNonce } from "./random-nonce.ts";
 export { decodeImage, type DecodeImageParameters, type DecodeImageReturnType } from "./image/decode-image.ts";
 export * from "./errors.ts";
-export type { JobAnswer, JobStatusResponse, JobTrace, TraceStage, Vkey } from "./schemas.ts";
+export type { JobAnswer, JobStatusResponse, JobTrace, TraceStage, Vkey, Ceremony, CeremonyContribution, CeremonyStatus } from "./schemas.ts";
 export { JobTraceSchema, JobAnswerSchema, JobStatusResponseSchema, VkeySchema } from "./schemas.ts";
 export type { SdkPublicClient, SdkWalletClient, ChainJobStatus } from "./types.ts";

@@ -181,6 +181,59 @@ export const JobTraceSchema = Type.Object(
 export type JobTrace = Static<typeof JobTraceSchema>;
 
 // ---------------------------------------------------------------------------------------------
+// Ceremony API (coordinator: POST /v1/ceremonies, GET /v1/ceremonies/:model, …; .proofmesh/CEREMONY-DESIGN.md)
+
+export const CeremonyStatusValues = ["contributing", "ready", "failed", "registered"] as const;
+export type CeremonyStatus = (typeof CeremonyStatusValues)[number];
+export const ContributorStatusValues = ["done", "skipped", "current", "waiting"] as const;
+export type ContributorStatus = (typeof ContributorStatusValues)[number];
+
+/** blake2b-512 contribution hash as snarkjs prints it: 128 lowercase hex characters, no 0x. */
+export const ContributionHashHex = Type.String({ pattern: "^[0-9a-f]{128}$" });
+/** An ISO time or epoch milliseconds. */
+const Time = Type.Union([Type.String({ maxLength: 64 }), Type.Integer({ minimum: 0 })]);
+
+/** prover/ceremony/record.ts ContributionRecord as the API serves it. */
+export const CeremonyContributionSchema = Type.Object(
+  {
+    index: Type.Integer({ minimum: 0, maximum: 1000 }),
+    operator: Address,
+    name: Type.String({ maxLength: 256 }),
+    shardHashes: Type.Array(ContributionHashHex, { minItems: 1, maxItems: 12 }),
+    transcriptHash: Bytes32,
+    signature: Type.String({ pattern: "^0x[0-9a-fA-F]{130}$" }),
+    at: Type.Optional(Nullable(Time)),
+    ms: Type.Optional(Nullable(Type.Number({ minimum: 0 }))),
+  },
+  open,
+);
+export type CeremonyContribution = Static<typeof CeremonyContributionSchema>;
+
+/** GET /v1/ceremonies/:model */
+export const CeremonySchema = Type.Object(
+  {
+    model: Type.String({ minLength: 1, maxLength: 128 }),
+    modelId: Bytes32,
+    status: Type.Enum([...CeremonyStatusValues]),
+    ptauSha256: Sha256Hex,
+    beaconBlock: BlockNumber,
+    contributorTimeoutMs: Type.Integer({ minimum: 0 }),
+    startedAt: Type.Optional(Nullable(Time)),
+    contributors: Type.Array(
+      Type.Object({ address: Address, status: Type.Enum([...ContributorStatusValues]), deadline: Type.Optional(Nullable(Time)) }, open),
+      { maxItems: 1000 },
+    ),
+    shards: Type.Array(Type.Object({ shard: Type.Integer({ minimum: 0, maximum: 255 }), initialZkeySha256: Sha256Hex, zkeySha256: Sha256Hex }, open), { minItems: 1, maxItems: 12 }),
+    contributions: Type.Array(CeremonyContributionSchema, { maxItems: 1000 }),
+  },
+  open,
+);
+export type Ceremony = Static<typeof CeremonySchema>;
+
+/** Any JSON object (answers whose content the caller does not need). */
+export const AnyObjectSchema = Type.Object({}, open);
+
+// ---------------------------------------------------------------------------------------------
 
 const compiled = new WeakMap<TSchema, ReturnType<typeof Compile>>();
 

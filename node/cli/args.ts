@@ -19,8 +19,8 @@ export const COMMON_OPTIONS = {
 
 export type ParsedArgs = { values: Record<string, string | boolean | string[] | undefined>; positionals: string[] };
 
-export function parseCommandArgs(parameters: { command: string; argv: string[]; options: OptionSpec; maxPositionals: number }): ParsedArgs {
-  const { command, argv, options, maxPositionals } = parameters;
+export function parseCommandArgs(parameters: { command: string; argv: string[]; options: OptionSpec; maxPositionals: number; group?: string }): ParsedArgs {
+  const { command, argv, options, maxPositionals, group = "node" } = parameters;
   const all: OptionSpec = { ...COMMON_OPTIONS, ...options };
   let parsed;
   try {
@@ -31,7 +31,7 @@ export function parseCommandArgs(parameters: { command: string; argv: string[]; 
     if (unknown && /^-[0-9.]/.test(unknown[1])) {
       throw new NodeError("INVALID_ARGUMENT", `${command}: "${unknown[1]}" is negative (amounts, ids and counts must not be negative)`, { cause });
     }
-    if (unknown) throw new NodeError("INVALID_ARGUMENT", `${command}: unknown option ${unknown[1]} (see \`proofmesh node ${command} --help\`)`, { cause });
+    if (unknown) throw new NodeError("INVALID_ARGUMENT", `${command}: unknown option ${unknown[1]} (see \`proofmesh ${group} ${command} --help\`)`, { cause });
     const missingValue = /Option '([^']+?)(?: <value>)?' argument missing/.exec(msg);
     if (missingValue) throw new NodeError("MISSING_ARGUMENT", `${command}: option ${missingValue[1].split(",").pop()!.trim()} needs a value`, { cause });
     const ambiguous = /Option '([^']+)' argument is ambiguous/.exec(msg);
@@ -131,4 +131,26 @@ export function parseRpcUrl(raw: string, what: string): string {
   if (!["http:", "https:", "ws:", "wss:"].includes(u.protocol)) throw new NodeError("INVALID_ARGUMENT", `${what} "${raw}" must be an http(s):// or ws(s):// URL`);
   if (raw.length > 512) throw new NodeError("INVALID_ARGUMENT", `${what} is ${raw.length} characters long (at most 512)`);
   return raw;
+}
+
+const DURATION_UNITS: Record<string, number> = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000 };
+
+/** A duration: "120s", "2m", "1h", "500ms", or a bare number of seconds → milliseconds, within [minMs, maxMs]. */
+export function parseDuration(raw: string | undefined, what: string, bounds: { minMs: number; maxMs: number }): number {
+  if (raw === undefined || raw === "") throw new NodeError("MISSING_ARGUMENT", `${what} is required (a duration, e.g. 120s, 5m)`);
+  const m = /^(0|[1-9][0-9]{0,9})(ms|s|m|h)?$/.exec(raw);
+  if (!m) throw new NodeError("INVALID_ARGUMENT", `${what} "${raw}" is not a duration (a whole number with a unit: 500ms, 120s, 5m, 1h; no unit = seconds)`);
+  const ms = Number(m[1]) * DURATION_UNITS[m[2] ?? "s"]!;
+  const show = (x: number) => (x % 3_600_000 === 0 ? `${x / 3_600_000}h` : x % 60_000 === 0 ? `${x / 60_000}m` : x % 1_000 === 0 ? `${x / 1_000}s` : `${x}ms`);
+  if (ms < bounds.minMs || ms > bounds.maxMs) throw new NodeError("INVALID_ARGUMENT", `${what} ${raw} is out of range (${show(bounds.minMs)} to ${show(bounds.maxMs)})`);
+  return ms;
+}
+
+/** `0x…` private key flag → the key, checked (format and curve range). */
+export function parsePrivateKeyFlag(raw: string, what: string): `0x${string}` {
+  if (!/^0x[0-9a-fA-F]{64}$/.test(raw)) throw new NodeError("INVALID_ARGUMENT", `${what} must be a 0x-prefixed 32-byte hex private key`);
+  const k = BigInt(raw);
+  const N = 0xfffffffffffffffffffffffffffffffebaaedce6af48a03bbfd25e8cd0364141n;
+  if (k === 0n || k >= N) throw new NodeError("INVALID_ARGUMENT", `${what} is not a valid secp256k1 private key (must be between 1 and the curve order)`);
+  return raw as `0x${string}`;
 }

@@ -291,10 +291,80 @@ const NODE_CASES: Record<string, Case[]> = {
     { argv: ["node", "serve", "now", "--home", "@A"], re: /unexpected argument "now"/ },
     { argv: ["node", "serve", "--home", "@dir/no-such-home"], code: 1, jsonCode: "HOME_MISSING", re: /no node config at \S+no-such-home\/config\.json/ },
   ],
+  "ceremony contribute": [
+    // home A is a staked operator: with a ceremony on the coordinator it would contribute
+    { argv: ["node", "ceremony", "contribute", "--home", "@A"], re: /ceremony contribute: <model> is required \(a model id of the manifest: mnist-mlp-784-64-32-10/ },
+    { argv: ["node", "ceremony", "contribute", "0x1234", "--home", "@A"], re: /<model> "0x1234" is neither a model name nor a 0x-prefixed 32-byte model id/ },
+    { argv: ["node", "ceremony", "contribute", "no-such-model", "--home", "@A"], code: 1, jsonCode: "UNKNOWN_MODEL", re: /model "no-such-model" is not in the manifest/ },
+    { argv: ["node", "ceremony", "contribute", DEFAULT_MODEL_ID, "extra", "--home", "@A"], re: /unexpected argument "extra"/ },
+    { argv: ["node", "ceremony", "contribute", DEFAULT_MODEL_ID, "--home", "@A", "--poll-interval", "abc"], re: /--poll-interval "abc" is not a duration \(a whole number with a unit: 500ms, 120s, 5m, 1h; no unit = seconds\)/ },
+    { argv: ["node", "ceremony", "contribute", DEFAULT_MODEL_ID, "--home", "@A", "--poll-interval", "1.5s"], re: /--poll-interval "1\.5s" is not a duration/ },
+    { argv: ["node", "ceremony", "contribute", DEFAULT_MODEL_ID, "--home", "@A", "--poll-interval", "0s"], re: /--poll-interval 0s is out of range \(100ms to 10m\)/ },
+    { argv: ["node", "ceremony", "contribute", DEFAULT_MODEL_ID, "--home", "@A", "--poll-interval", "11m"], re: /--poll-interval 11m is out of range \(100ms to 10m\)/ },
+    { argv: ["node", "ceremony", "contribute", DEFAULT_MODEL_ID, "--home", "@A", "--poll-interval", "-1"], re: /option --poll-interval "-1" is negative/ },
+    { argv: ["node", "ceremony", "contribute", DEFAULT_MODEL_ID, "--home", "@A", "--poll-interval"], re: /option --poll-interval needs a value/ },
+    { argv: ["node", "ceremony", "contribute", DEFAULT_MODEL_ID, "--home", "@A", "--entropy", "x"], re: /unknown option --entropy \(see `proofmesh node ceremony contribute --help`\)/ },
+    { argv: ["node", "ceremony", "contribute", DEFAULT_MODEL_ID, "--home", "@dir/no-such-home"], code: 1, jsonCode: "HOME_MISSING", re: /no node config at \S+no-such-home\/config\.json/ },
+    { argv: ["node", "ceremony", "contribute", DEFAULT_MODEL_ID, "--home", "@A"], env: { PROOFMESH_COORDINATOR_URL: "" }, re: /--coordinator is required \(or PROOFMESH_COORDINATOR_URL, or coordinatorUrl in the node config\)/ },
+    { argv: ["node", "ceremony", "contribute", DEFAULT_MODEL_ID, "--home", "@A"], code: 1, jsonCode: "COORDINATOR_ERROR", re: /GET http:\/\/127\.0\.0\.1:\d+\/v1\/ceremonies\/mnist-mlp-784-64-32-10 failed: cannot reach the coordinator/ },
+  ],
   "(group)": [
     { argv: ["node"], re: /usage: proofmesh node <command>/, noJson: true },
-    { argv: ["node", "fly"], re: /unknown command "fly" \(expected one of: init, register, join, leave, stake, unbond, withdraw, faucet, status, serve\)/ },
+    { argv: ["node", "fly"], re: /unknown command "fly" \(expected one of: init, register, join, leave, stake, unbond, withdraw, faucet, status, serve, ceremony\)/ },
     { argv: ["node", "STAKE", "1"], re: /unknown command "STAKE"/ },
+    { argv: ["node", "ceremony"], re: /ceremony: missing command \(expected: contribute\)/ },
+    { argv: ["node", "ceremony", "start", DEFAULT_MODEL_ID], jsonCode: "UNKNOWN_COMMAND", re: /ceremony: unknown command "start" \(expected: contribute\)/ },
+  ],
+};
+
+/** `proofmesh model ceremony …`: the model owner. On the test chain, DEV_KEYS[0] (the deployer) is the ModelRegistry owner and both manifest models are registered. */
+const OWNER = () => ["--operator-key", DEV_KEYS[0]!];
+const A1 = "0x1000000000000000000000000000000000000001";
+const A2 = "0x2000000000000000000000000000000000000002";
+const MODEL_CASES: Record<string, Case[]> = {
+  "ceremony start": [
+    { argv: ["model", "ceremony", "start", ...OWNER()], re: /ceremony start: <model> is required \(a model id of the manifest/ },
+    { argv: ["model", "ceremony", "start", "no-such-model", ...OWNER()], code: 1, jsonCode: "UNKNOWN_MODEL", re: /model "no-such-model" is not in the manifest/ },
+    { argv: ["model", "ceremony", "start", `0x${"ab".repeat(31)}`, ...OWNER()], re: /<model> "0x(ab){31}" is neither a model name nor a 0x-prefixed 32-byte model id/ },
+    { argv: ["model", "ceremony", "start", DEFAULT_MODEL_ID, "other", ...OWNER()], re: /unexpected argument "other"/ },
+    { argv: ["model", "ceremony", "start", DEFAULT_MODEL_ID, ...OWNER(), "--contributors", ""], re: /option --contributors needs a non-empty value/ },
+    { argv: ["model", "ceremony", "start", DEFAULT_MODEL_ID, ...OWNER(), "--contributors", ","], re: /--contributors needs at least one address/ },
+    { argv: ["model", "ceremony", "start", DEFAULT_MODEL_ID, ...OWNER(), "--contributors", "0x12"], re: /--contributors: "0x12" is not an address \(0x \+ 40 hex characters\)/ },
+    { argv: ["model", "ceremony", "start", DEFAULT_MODEL_ID, ...OWNER(), "--contributors", `${A1},,${A2}`], re: /--contributors has an empty address at position 2/ },
+    { argv: ["model", "ceremony", "start", DEFAULT_MODEL_ID, ...OWNER(), "--contributors", `${A1},${A2},${A1.toUpperCase().replace("0X", "0x")}`], re: /--contributors lists 0x1000000000000000000000000000000000000001 twice/ },
+    { argv: ["model", "ceremony", "start", DEFAULT_MODEL_ID, ...OWNER(), "--contributor-timeout", "2d"], re: /--contributor-timeout "2d" is not a duration/ },
+    { argv: ["model", "ceremony", "start", DEFAULT_MODEL_ID, ...OWNER(), "--contributor-timeout", "500ms"], re: /--contributor-timeout 500ms is out of range \(1s to 24h\)/ },
+    { argv: ["model", "ceremony", "start", DEFAULT_MODEL_ID, ...OWNER(), "--contributor-timeout", "25h"], re: /--contributor-timeout 25h is out of range \(1s to 24h\)/ },
+    { argv: ["model", "ceremony", "start", DEFAULT_MODEL_ID, ...OWNER(), "--contributor-timeout", "-5s"], re: /option --contributor-timeout "-5s" is negative/ },
+    { argv: ["model", "ceremony", "start", DEFAULT_MODEL_ID, ...OWNER(), "--beacon-delay-blocks", "0"], re: /--beacon-delay-blocks must be at least 1 \(the beacon block must not exist when the ceremony starts\)/ },
+    { argv: ["model", "ceremony", "start", DEFAULT_MODEL_ID, ...OWNER(), "--beacon-delay-blocks", "ten"], re: /--beacon-delay-blocks "ten" is not a non-negative integer/ },
+    { argv: ["model", "ceremony", "start", DEFAULT_MODEL_ID, ...OWNER(), "--beacon-delay-blocks", "100001"], re: /--beacon-delay-blocks 100001 is too large \(at most 100000\)/ },
+    { argv: ["model", "ceremony", "start", DEFAULT_MODEL_ID, "--operator-key", "0x1234"], re: /ceremony start: --operator-key must be a 0x-prefixed 32-byte hex private key/ },
+    { argv: ["model", "ceremony", "start", DEFAULT_MODEL_ID, "--operator-key", KEY_MAX], re: /--operator-key is not a valid secp256k1 private key/ },
+    { argv: ["model", "ceremony", "start", DEFAULT_MODEL_ID, ...OWNER(), "--beacon", "1"], re: /unknown option --beacon \(see `proofmesh model ceremony start --help`\)/ },
+    { argv: ["model", "ceremony", "start", DEFAULT_MODEL_ID, "--home", "@dir/no-such-home"], code: 1, jsonCode: "HOME_MISSING", re: /no node config at \S+no-such-home\/config\.json/ },
+    { argv: ["model", "ceremony", "start", DEFAULT_MODEL_ID, ...OWNER(), "--rpc-url", "@dead"], code: 1, jsonCode: "RPC_UNREACHABLE", re: /cannot reach the RPC endpoint http:\/\/127\.0\.0\.1:\d+/ },
+    { argv: ["model", "ceremony", "start", DEFAULT_MODEL_ID, ...OWNER()], env: { PROOFMESH_COORDINATOR_URL: "" }, re: /--coordinator is required/ },
+    { argv: ["model", "ceremony", "start", DEFAULT_MODEL_ID, "--home", "@A"], code: 1, jsonCode: "NOT_MODEL_OWNER", re: /0x[0-9a-fA-F]{40} is not the ModelRegistry owner 0x[0-9a-fA-F]{40}/ },
+    { argv: ["model", "ceremony", "start", DEFAULT_MODEL_ID, ...OWNER()], code: 1, jsonCode: "ALREADY_REGISTERED", re: /model mnist-mlp-784-64-32-10 is already registered in the ModelRegistry \(index 1\): its keys are final/ },
+  ],
+  "ceremony finalize": [
+    { argv: ["model", "ceremony", "finalize", ...OWNER()], re: /ceremony finalize: <model> is required/ },
+    { argv: ["model", "ceremony", "finalize", "no-such-model", ...OWNER()], code: 1, jsonCode: "UNKNOWN_MODEL", re: /model "no-such-model" is not in the manifest/ },
+    { argv: ["model", "ceremony", "finalize", DEFAULT_MODEL_ID, ...OWNER(), "--price-per-stage", "abc"], re: /--price-per-stage "abc" is not a token amount/ },
+    { argv: ["model", "ceremony", "finalize", DEFAULT_MODEL_ID, ...OWNER(), "--price-per-stage", "0"], re: /--price-per-stage must be greater than 0/ },
+    { argv: ["model", "ceremony", "finalize", DEFAULT_MODEL_ID, ...OWNER(), "--out", "@file"], re: /--out \S+ exists and is not a directory/ },
+    { argv: ["model", "ceremony", "finalize", DEFAULT_MODEL_ID, ...OWNER(), "--out", ""], re: /option --out needs a non-empty value/ },
+    { argv: ["model", "ceremony", "finalize", DEFAULT_MODEL_ID, "--operator-key", KEY_ZERO], re: /--operator-key is not a valid secp256k1 private key/ },
+    { argv: ["model", "ceremony", "finalize", DEFAULT_MODEL_ID, ...OWNER(), "--verify"], re: /unknown option --verify \(see `proofmesh model ceremony finalize --help`\)/ },
+    { argv: ["model", "ceremony", "finalize", DEFAULT_MODEL_ID, "--home", "@A"], code: 1, jsonCode: "NOT_MODEL_OWNER", re: /is not the ModelRegistry owner/ },
+    { argv: ["model", "ceremony", "finalize", DEFAULT_MODEL_ID, ...OWNER(), "--out", "@fresh"], code: 1, jsonCode: "ALREADY_REGISTERED", re: /model mnist-mlp-784-64-32-10 is already registered and \S+shard0\.zkey is not its shard 0 zkey/ },
+  ],
+  "(group)": [
+    { argv: ["model"], re: /usage: proofmesh model ceremony <start\|finalize>/, noJson: true },
+    { argv: ["model", "frob"], re: /unknown command "frob" \(expected: ceremony\)/ },
+    { argv: ["model", "ceremony"], re: /ceremony: missing command \(expected: start, finalize\)/ },
+    { argv: ["model", "ceremony", "contribute", DEFAULT_MODEL_ID], jsonCode: "UNKNOWN_COMMAND", re: /ceremony: unknown command "contribute" \(expected: start, finalize\)/ },
   ],
 };
 
@@ -382,11 +452,18 @@ const AUDIT_CASES: Case[] = [
   { argv: ["audit", "1", "--deployment", "a.json", "--deployment", "b.json"], re: /option --deployment is given more than once/ },
   { argv: ["audit", "1", "--json=true"], re: /Option '--json' does not take an argument/ },
   { argv: ["audit", "1", "--fix"], re: /Unknown option '--fix'/ },
+  { argv: ["audit", "model"], re: /proofmesh audit: missing <model> \(a model id of the manifest/ },
+  { argv: ["audit", "model", "no-such-model"], re: /proofmesh audit: unknown <model> "no-such-model": not in the manifest \(known: mnist-mlp-784-64-32-10/ },
+  { argv: ["audit", "model", "0x12"], re: /invalid <model> "0x12": a 0x model id must be 32 bytes/ },
+  { argv: ["audit", "model", DEFAULT_MODEL_ID, "extra"], re: /unexpected argument "extra"/ },
+  { argv: ["audit", "model", DEFAULT_MODEL_ID, "--coordinator", "ftp://x"], re: /invalid --coordinator "ftp:\/\/x": must be http\(s\)/ },
+  { argv: ["audit", "model", DEFAULT_MODEL_ID, "--deployment", "@dir/none.json"], re: /invalid --deployment \S+none\.json: no such file/ },
+  { argv: ["audit", "model", DEFAULT_MODEL_ID, "--rpc-url", "@dead"], code: 1, re: /proofmesh audit: cannot reach the RPC endpoint http:\/\/127\.0\.0\.1:\d+/ },
 ];
 
 const TOP_CASES: Case[] = [
   { argv: [], re: /usage: proofmesh <group> <command>/ },
-  { argv: ["frob"], re: /proofmesh: unknown command group "frob" \(expected one of: node, job, audit\)/ },
+  { argv: ["frob"], re: /proofmesh: unknown command group "frob" \(expected one of: node, model, job, audit\)/ },
   { argv: ["NODE", "status"], re: /unknown command group "NODE"/ },
   { argv: ["--json"], re: /unknown command group "--json"/ },
 ];
@@ -401,6 +478,14 @@ const HELP: { argv: string[]; re: RegExp }[] = [
   ...["init", "register", "join", "leave", "stake", "unbond", "withdraw", "faucet", "status"].map((cmd) => ({ argv: ["node", cmd, "--help"], re: /usage: proofmesh node <command>/ })),
   { argv: ["node", "serve", "--help"], re: /usage: proofmesh node serve/ },
   { argv: ["node", "stake", "-h"], re: /usage: proofmesh node <command>/ },
+  { argv: ["node", "ceremony", "contribute", "--help"], re: /usage: proofmesh node <command>/ },
+  { argv: ["node", "ceremony", "--help"], re: /usage: proofmesh node <command>/ },
+  { argv: ["model", "--help"], re: /usage: proofmesh model ceremony <start\|finalize>/ },
+  { argv: ["model", "help"], re: /usage: proofmesh model ceremony <start\|finalize>/ },
+  { argv: ["model", "ceremony", "--help"], re: /usage: proofmesh model ceremony <start\|finalize>/ },
+  { argv: ["model", "ceremony", "start", "--help"], re: /usage: proofmesh model ceremony <start\|finalize>/ },
+  { argv: ["model", "ceremony", "finalize", "-h"], re: /usage: proofmesh model ceremony <start\|finalize>/ },
+  { argv: ["audit", "model", "--help"], re: /usage: proofmesh audit <jobId>/ },
   { argv: ["job", "--help"], re: /usage: proofmesh job <command>/ },
   { argv: ["job", "help"], re: /usage: proofmesh job <command>/ },
   ...["submit", "status", "deposit"].map((cmd) => ({ argv: ["job", cmd, "--help"], re: /usage: proofmesh job <command>/ })),
@@ -415,6 +500,7 @@ const BIN_CASES: { argv: (dir: string) => string[]; code: number; re: RegExp; st
   { argv: (dir) => ["node", "init", "--home", join(dir, "fresh"), "--operator-key", KEY_ZERO, "--chain-id", "1"], code: 2, re: /^proofmesh node init: --operator-key is not a valid secp256k1 private key/ },
   { argv: (dir) => ["node", "stake", "-5", "--home", join(dir, "fresh")], code: 2, re: /^proofmesh node stake: "-5" is negative/ },
   { argv: () => ["audit", "0xZZ"], code: 2, re: /^proofmesh audit: invalid <jobId> "0xZZ"/ },
+  { argv: () => ["model", "ceremony", "start"], code: 2, re: /^proofmesh model ceremony start: <model> is required/ },
 ];
 type BinResult = { code: number | null; stdout: string; stderr: string };
 
@@ -504,6 +590,7 @@ describe("proofmesh CLI: missing and invalid arguments (issue 8)", { timeout: 24
   describe("proofmesh", () => caseTests("top", TOP_CASES, false));
   for (const [cmd, cases] of Object.entries(NODE_CASES)) describe(`proofmesh node ${cmd}`, () => caseTests(`node ${cmd}`, cases, true));
   for (const [cmd, cases] of Object.entries(JOB_CASES)) describe(`proofmesh job ${cmd}`, () => caseTests(`job ${cmd}`, cases, false));
+  for (const [cmd, cases] of Object.entries(MODEL_CASES)) describe(`proofmesh model ${cmd}`, () => caseTests(`model ${cmd}`, cases, true));
   describe("proofmesh audit", () => caseTests("audit", AUDIT_CASES, false));
 
   it("--help / help exits 0 with the usage on stdout and nothing on stderr", async () => {

@@ -23,6 +23,9 @@ commands:
   withdraw   [--earnings [--amount <a>]]            withdraw unbonded stake, or job earnings
   faucet     <amount>                               mint demo PMT (local chains deployed with the faucet)
   serve      [daemon flags, see 'proofmesh node serve --help']
+  ceremony contribute <model> [--poll-interval <duration>]
+             wait for this operator's turn in the model's trusted-setup ceremony (coordinator), then
+             verify the current keys, add a secret contribution (fresh entropy, never written), upload it
 
 common options:
   --home <dir>         node state folder (default ./.proofmesh/<name>, or PROOFMESH_HOME)
@@ -47,6 +50,27 @@ const COMMANDS: Record<string, () => Promise<Handler>> = {
   faucet: async () => (await import("./commands/stake.ts")).faucetCommand,
   status: async () => (await import("./commands/status.ts")).statusCommand,
   serve: async () => (await import("./commands/serve.ts")).serveCommand,
+  ceremony: async () => ceremonyCommand,
+};
+
+const CEREMONY_ACTIONS: Record<string, () => Promise<Handler>> = {
+  contribute: async () => (await import("./commands/ceremony-contribute.ts")).ceremonyContributeCommand,
+};
+
+/** `<group> ceremony [--json|--help] <action> …`: the action, and the arguments without it. */
+export function splitAction(argv: string[]): { action: string | undefined; rest: string[] } {
+  const i = argv.findIndex((a) => a !== "--json" && a !== "--help" && a !== "-h");
+  const action = i >= 0 && !argv[i]!.startsWith("-") ? argv[i] : undefined;
+  return { action, rest: action === undefined ? argv : argv.filter((_, j) => j !== i) };
+}
+
+/** `ceremony <action>`: `run` has already taken the action off (see `name` there). */
+const ceremonyCommand: Handler = async (p) => {
+  const { action, rest } = splitAction(p.argv);
+  if (!action) throw new NodeError("MISSING_ARGUMENT", `ceremony: missing command (expected: ${Object.keys(CEREMONY_ACTIONS).join(", ")})`);
+  const load = CEREMONY_ACTIONS[action];
+  if (!load) throw new NodeError("UNKNOWN_COMMAND", `ceremony: unknown command "${action}" (expected: ${Object.keys(CEREMONY_ACTIONS).join(", ")})`);
+  return (await load())({ ...p, argv: rest });
 };
 
 export async function run({ argv, io, env }: Parameters): Promise<number> {
@@ -56,7 +80,9 @@ export async function run({ argv, io, env }: Parameters): Promise<number> {
     return command ? 0 : 2;
   }
   const json = rest.includes("--json");
-  const out = createOutput({ io, json, command });
+  // `ceremony <action>` is one command for the output ("proofmesh node ceremony contribute: …")
+  const action = command === "ceremony" ? splitAction(rest).action : undefined;
+  const out = createOutput({ io, json, command: action && CEREMONY_ACTIONS[action] ? `ceremony ${action}` : command });
   const load = COMMANDS[command];
   if (!load) {
     return out.failure(new NodeError("UNKNOWN_COMMAND", `unknown command "${command}" (expected one of: ${Object.keys(COMMANDS).join(", ")})`));

@@ -22,8 +22,9 @@ export function jsonReplacer(_k: string, v: unknown): unknown {
   return typeof v === "bigint" ? v.toString() : v;
 }
 
-export function createOutput(parameters: { io: CliIo; json: boolean; command: string }): Output {
-  const { io, json, command } = parameters;
+/** `group`: the command group the error line names (`proofmesh <group> <command>: …`), default "node". */
+export function createOutput(parameters: { io: CliIo; json: boolean; command: string; group?: string }): Output {
+  const { io, json, command, group = "node" } = parameters;
   const info = (line: string) => (json ? io.err(line) : io.out(line));
   return {
     json,
@@ -42,7 +43,7 @@ export function createOutput(parameters: { io: CliIo; json: boolean; command: st
         err instanceof NodeError ? err : new NodeError("CONTRACT_ERROR", err instanceof Error ? err.message : String(err), { cause: err });
       if (json) io.out(JSON.stringify({ ok: false, command, code: e.code, message: e.shortMessage, details: e.details }, jsonReplacer));
       const msg = e.shortMessage.startsWith(`${command}: `) ? e.shortMessage.slice(command.length + 2) : e.shortMessage;
-      io.err(`proofmesh node ${command}: ${msg}`);
+      io.err(`proofmesh ${group} ${command}: ${msg}`);
       if (e.details) io.err(`  ${e.details}`);
       return e.exitCode;
     },
