@@ -19,6 +19,7 @@ import { deployProtocol, readManifest, toModelId, writeDeployment } from "./prot
 import { finalizeModel, type KeyFile } from "./finalize-model.ts";
 import type { CeremonyRecord } from "../prover/ceremony/record.ts";
 import type { Manifest } from "../prover/manifest.ts";
+import { releaseProverThreads } from "../prover/release.ts";
 import type { Clients } from "./protocol.ts";
 
 export async function main(argv = process.argv.slice(2), logger?: Logger) {
@@ -87,6 +88,8 @@ export async function main(argv = process.argv.slice(2), logger?: Logger) {
     return { deployment, file };
   } finally {
     await chain.close();
+    // snarkjs's curve threads (beacon, key export) would keep the process alive
+    await releaseProverThreads();
   }
 }
 

@@ -35,6 +35,11 @@ export interface ProofCalldata {
 }
 
 export type ProveShardParameters = {
+  /**
+   * the proving key: default the repository's development key; a chain's registered key (its
+   * ModelRegistry ceremony record's zkey) to prove for that chain's verifiers
+   */
+  zkeyPath?: string;
   modelId: string;
   shard: number;
   /** the shard's input activations (stage 0: raw pixels 0..255) */
@@ -55,8 +60,8 @@ export type ProveShardReturnType = {
 };
 
 /** Runs the shard on its input and proves it: witness (circom wasm) then Groth16 (snarkjs). */
-export async function proveShard({ modelId, shard, input, binding }: ProveShardParameters): Promise<ProveShardReturnType> {
-  const artifacts = loadShardArtifacts({ modelId, shard });
+export async function proveShard({ modelId, shard, input, binding, zkeyPath }: ProveShardParameters): Promise<ProveShardReturnType> {
+  const artifacts = { ...loadShardArtifacts({ modelId, shard }), ...(zkeyPath ? { zkeyPath } : {}) };
   const w = await buildWitnessInput({ artifacts, input, binding });
   const { proof, publicSignals, timings } = await proveCircuit({ wasmPath: artifacts.wasmPath, zkeyPath: artifacts.zkeyPath, circuitInput: w.circuitInput });
   return {

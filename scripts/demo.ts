@@ -15,12 +15,13 @@ import { parseArgs } from "node:util";
 import { createWalletClient, formatEther, http, parseEther, type Hex } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
 import { jobMarketAbi, stakeRegistryAbi } from "../contracts/abi/index.ts";
+import { attemptForgery } from "../test/harness/forgery.ts";
 import { loadMnist } from "../prover/data/mnist.ts";
 import { getModelManifest } from "../prover/manifest.ts";
 import { DEFAULT_MODEL_ID } from "../prover/models/config.ts";
 import { releaseProverThreads } from "../prover/release.ts";
 import { createProofMeshClient, parseDeployment } from "../sdk/index.ts";
-import { proveMsByStage, startLocalMesh, type NodeSpec } from "../test/harness/local-mesh.ts";
+import { cli, proveMsByStage, startLocalMesh, type NodeSpec } from "../test/harness/local-mesh.ts";
 
 const ROOT = resolve(import.meta.dirname, "..");
 const { values } = parseArgs({ options: { jobs: { type: "string", default: "20" }, audits: { type: "string", default: "3" }, "work-dir": { type: "string", default: join(ROOT, ".proofmesh/demo") } } });
@@ -71,6 +72,9 @@ async function main(): Promise<number> {
     nodes,
     modelId: DEFAULT_MODEL_ID,
     log: say,
+    // The model's keys come from a ceremony among the four operators (coordinator API + CLI), finished
+    // with the hash of a block announced at its start, and registered with the record on chain.
+    ceremony: true,
   });
   try {
     const deployment = parseDeployment({ raw: mesh.deployment });
@@ -110,6 +114,13 @@ async function main(): Promise<number> {
     }
     await Promise.all(settlements);
 
+    say(`auditing the model's keys from public data only: proofmesh audit model ${DEFAULT_MODEL_ID}`);
+    const auditModel = await cli(mesh.group, "audit-model", ["audit", "model", DEFAULT_MODEL_ID, "--rpc-url", mesh.rpcUrl, "--deployment", join(mesh.deploymentsDir, `${mesh.chainId}.json`), "--coordinator", mesh.coordinatorUrl]);
+    for (const line of auditModel.out.trim().split("\n")) say(`  ${line}`);
+    say(`proofmesh audit model: ${auditModel.code === 0 ? "OK" : `FAILED (exit ${auditModel.code})`}`);
+    const forgery = await attemptForgery({ mesh, model: DEFAULT_MODEL_ID });
+    say(`forgery (A = alpha, B = beta, C = -delta^-1·vk_x with delta from the public beacon) against the registered verifiers: ${forgery.map((f) => `shard ${f.shard} ${f.accepted ? "ACCEPTED" : "refused"}`).join(", ")}`);
+
     say(`auditing ${AUDITS} settled jobs with the independent noble verifier and the chain's events`);
     let auditsOk = 0;
     for (const job of jobs.slice(0, AUDITS)) {
@@ -138,6 +149,8 @@ async function main(): Promise<number> {
       ...[...proveMs.entries()].sort().map(([k, [sum, count]]) => [`proving time, stage ${k} (mean)`, count ? `${(sum / count).toFixed(0)} ms over ${count} proofs` : "n/a"] as [string, string]),
       ["gas per job (create+assign, stages, settle)", `${pct(gas, 50).toLocaleString()} median`],
       ["audits", `${auditsOk}/${Math.min(AUDITS, jobs.length)} OK`],
+      ["ceremony (operators' contributions + beacon)", mesh.ceremony ? `${mesh.ceremony.contributions.length} + block ${mesh.ceremony.beacon.blockNumber}, ${(mesh.ceremony.totalMs / 1000).toFixed(1)} s start → registered` : "n/a"],
+      ["audit model / forgery", `${auditModel.code === 0 ? "OK" : "FAILED"} / ${forgery.some((f) => f.accepted) ? "ACCEPTED" : "refused by every verifier"}`],
     ];
     for (const n of mesh.nodes) {
       const earned = (await mesh.publicClient.readContract({ address: market, abi: jobMarketAbi, functionName: "balanceOf", args: [n.operator] })) as bigint;
@@ -148,7 +161,7 @@ async function main(): Promise<number> {
     console.log(`\n${"=".repeat(w + 40)}\nProofMesh demo summary (${new Date().toISOString()})\n${"-".repeat(w + 40)}`);
     for (const [k, v] of rows) console.log(`${k.padEnd(w)}  ${v}`);
     console.log(`${"=".repeat(w + 40)}\nlogs: ${mesh.group.logDir}`);
-    return settle.length === jobs.length && auditsOk === Math.min(AUDITS, jobs.length) ? 0 : 1;
+    return settle.length === jobs.length && auditsOk === Math.min(AUDITS, jobs.length) && auditModel.code === 0 && !forgery.some((f) => f.accepted) ? 0 : 1;
   } finally {
     say("stopping every process");
     await mesh.stop();

@@ -21,6 +21,9 @@ import { applyBeacon } from "./apply-beacon.ts";
 import { exportKeys } from "./export-keys.ts";
 import { forgeProof, isDeltaOf, publicDeltaOf } from "./forge.ts";
 import { readZkeyTranscript } from "./zkey-contributions.ts";
+import { iShardVerifierAbi } from "../../contracts/abi/index.ts";
+import { compileVerifier } from "../../deploy/compile-verifier.ts";
+import { toCalldata } from "../prove-shard.ts";
 
 const log = pino({ level: "silent" });
 const shard = getModelManifest({ modelId: DEFAULT_MODEL_ID }).shards.at(-1)!;
@@ -60,6 +63,28 @@ describe("forging a proof from a public delta", () => {
     const zkeyPath = join(ROOT, shard.zkey.path);
     const vkey = JSON.parse(readFileSync(join(ROOT, shard.vkey.path), "utf8"));
     assert.deepEqual(await attack({ zkeyPath, vkey }), { knowsDelta: false, secretContributions: 4, snarkjs: false, noble: false });
+  });
+
+  test("through a deployed Solidity verifier: the beacon-only key's accepts the forgery, the ceremony key's refuses it", async () => {
+    const { network } = await import("hardhat");
+    const conn = await network.create();
+    try {
+      const publicClient = await conn.viem.getPublicClient();
+      const [wallet] = await conn.viem.getWalletClients();
+      const onChain = async (zkeyPath: string, contract: string) => {
+        const { vkey, verifierSource } = await exportKeys({ zkeyPath, contract, modelId: DEFAULT_MODEL_ID, shard: shard.index, log });
+        const { abi, bytecode } = compileVerifier({ source: verifierSource, contract });
+        const hash = await wallet.deployContract({ abi, bytecode });
+        const address = (await publicClient.waitForTransactionReceipt({ hash })).contractAddress!;
+        const { delta } = publicDeltaOf({ transcript: await readZkeyTranscript({ zkeyPath }) });
+        const cd = toCalldata({ proof: forgeProof({ vkey: vkey as never, delta, publicSignals: signals }) as never, publicSignals: signals });
+        return publicClient.readContract({ address, abi: iShardVerifierAbi, functionName: "verifyProof", args: [cd.a, cd.b, cd.c, cd.pubSignals] });
+      };
+      assert.equal(await onChain(join(dir, "beacon-only.zkey"), "BeaconOnlyVerifier"), true, "a beacon-only key's verifier pays for result 7");
+      assert.equal(await onChain(join(ROOT, shard.zkey.path), "CeremonyVerifier"), false);
+    } finally {
+      await conn.close();
+    }
   });
 
   test("fails against the same key finished with a chain's beacon (what deploy registers)", async () => {

@@ -223,7 +223,7 @@ describe("attack: a lying node on the fast path (real coordinator, real daemon, 
     // The liar proves what it really computed from A's activations: the true class.
     const stageInput = liar.inputOf(jobId, 1);
     const binding = computeBinding({ chainId: mesh.chainId, contract: market(), jobId, stage: 1, prover: liar.operator.address });
-    const proof = await proveShard({ modelId: DEFAULT_MODEL_ID, shard: 1, input: stageInput, binding });
+    const proof = await proveShard({ modelId: DEFAULT_MODEL_ID, shard: 1, input: stageInput, binding, zkeyPath: mesh.chainZkeyPath(DEFAULT_MODEL_ID, 1) });
     assert.equal(proof.result, truth);
     const cd = proof.calldata;
     const hash = await liar.wallet.writeContract({ address: market(), abi: jobMarketAbi, functionName: "submitStage", args: [jobId, 1n, cd.a, cd.b, cd.c, cd.pubSignals], chain: liar.wallet.chain, account: liar.operator });

@@ -26,11 +26,14 @@ import { computeBinding } from "../../prover/binding.ts";
 import { commitValues } from "../../prover/commit.ts";
 import { loadMnist } from "../../prover/data/mnist.ts";
 import { DEFAULT_MODEL_ID } from "../../prover/models/config.ts";
-import { proveShard, type ProofCalldata } from "../../prover/prove-shard.ts";
+import { proveShard, toCalldata, type ProofCalldata } from "../../prover/prove-shard.ts";
 import { argmax, runIntLayers } from "../../prover/quant/reference.ts";
 import { releaseProverThreads } from "../../prover/release.ts";
 import { loadShardArtifacts } from "../../prover/shard-artifacts.ts";
 import { type ProofMeshClient } from "../../sdk/index.ts";
+import { forgeProof, isDeltaOf, publicDeltaOf } from "../../prover/ceremony/forge.ts";
+import { readZkeyTranscript } from "../../prover/ceremony/zkey-contributions.ts";
+import type { SnarkjsGroth16VerificationKey } from "../../prover/verify/noble.ts";
 import { DEV_KEYS, meshClient, type LocalMesh } from "../harness/local-mesh.ts";
 import { waitFor } from "../harness/processes.ts";
 import { proofsFromChain, provisionNode, revertName, startAdversaryNode, startAttackMesh, type AdversaryNode, type ProvisionedNode, type StageProof } from "./adversary.ts";
@@ -193,14 +196,14 @@ describe("attack: stolen, replayed, re-randomised and foreign proofs against job
     await attack(mallory, target, 0, withBinding(rr, bind(target, 0, mallory.operator.address)), "JobMarket_InvalidProof");
 
     // Another model's real proof: same pixels (same inCommit), Mallory's own binding, result 0.
-    const foreign = await proveShard({ modelId: OTHER_MODEL, shard: 0, input, binding: bind(target, 0, mallory.operator.address) });
+    const foreign = await proveShard({ modelId: OTHER_MODEL, shard: 0, input, binding: bind(target, 0, mallory.operator.address), zkeyPath: mesh.chainZkeyPath(OTHER_MODEL, 0) });
     assert.equal(foreign.result, 0);
     assert.equal(foreign.calldata.pubSignals[0], theirs.pubSignals[0], "the other model commits the same input");
     assert.equal(await verifies(OTHER_MODEL, 0, foreign.calldata), true, "a valid proof for its own model's verifier");
     await attack(mallory, target, 0, foreign.calldata, "JobMarket_InvalidProof");
 
     // Mallory's honest proof, front-run by Tom (staked, in the cluster, not assigned): refused, whatever its binding.
-    const mine = await proveShard({ modelId: DEFAULT_MODEL_ID, shard: 0, input, binding: bind(target, 0, mallory.operator.address) });
+    const mine = await proveShard({ modelId: DEFAULT_MODEL_ID, shard: 0, input, binding: bind(target, 0, mallory.operator.address), zkeyPath: mesh.chainZkeyPath(DEFAULT_MODEL_ID, 0) });
     await attack(tom, target, 0, mine.calldata, "JobMarket_NotAssignedNode");
     await attack(tom, target, 0, withBinding(mine.calldata, bind(target, 0, tom.operator.address)), "JobMarket_NotAssignedNode");
 
@@ -217,7 +220,7 @@ describe("attack: stolen, replayed, re-randomised and foreign proofs against job
     await attack(mallory, target, 0, copy, "JobMarket_StageOutOfOrder");
   });
 
-  test("stage 1 (last): another node's real proof, re-randomised, re-bound, another model's proof are refused; the honest proof settles; its re-randomised copy is refused", async () => {
+  test("stage 1 (last): another node's real proof, re-randomised, re-bound, another model's proof, a proof forged from the key's public beacon are refused; the honest proof settles; its re-randomised copy is refused", async () => {
     assert.ok(mallory0, "needs the previous test");
     const theirs = settled.proofs[1].calldata; // node b's proof of the same computation on job 1
     assert.equal(theirs.pubSignals[0], (await read<{ commit: bigint }>("getJob", [target])).commit, "same activations: same inCommit");
@@ -227,10 +230,23 @@ describe("attack: stolen, replayed, re-randomised and foreign proofs against job
     assert.equal(await verifies(DEFAULT_MODEL_ID, 1, rr), true);
     await attack(mallory, target, 1, rr, "JobMarket_BindingMismatch");
     await attack(mallory, target, 1, withBinding(rr, bind(target, 1, mallory.operator.address)), "JobMarket_InvalidProof");
-    const foreign = await proveShard({ modelId: OTHER_MODEL, shard: 0, input, binding: bind(target, 1, mallory.operator.address) });
+    const foreign = await proveShard({ modelId: OTHER_MODEL, shard: 0, input, binding: bind(target, 1, mallory.operator.address), zkeyPath: mesh.chainZkeyPath(OTHER_MODEL, 0) });
     await attack(mallory, target, 1, foreign.calldata, "JobMarket_InCommitMismatch");
 
-    const mine = await proveShard({ modelId: DEFAULT_MODEL_ID, shard: 1, input: mallory.inputOf(target, 1), binding: bind(target, 1, mallory.operator.address) });
+    // SECURITY.md item 10: a proof forged from the public part of the chain's key (its beacon), for
+    // result 7, chained to the proven stage 0 and bound to Mallory. The chain's key has secret
+    // contributions, so the attacker's delta is wrong: the registered verifier refuses it.
+    const zkeyPath = mesh.chainZkeyPath(DEFAULT_MODEL_ID, 1);
+    const { delta, secretContributions } = publicDeltaOf({ transcript: await readZkeyTranscript({ zkeyPath }) });
+    assert.ok(secretContributions >= 1, "the chain's key has secret contributions");
+    const vkey = (await (await fetch(`${mesh.coordinatorUrl}/v1/models/${modelId}/shards/1/vkey`)).json()) as { vkey: SnarkjsGroth16VerificationKey };
+    assert.equal(isDeltaOf({ vkey: vkey.vkey, delta }), false, "the public beacon does not give away delta");
+    const signals = [mallory0.pubSignals[1], 123n, bind(target, 1, mallory.operator.address), 7n].map(String);
+    const forgedCd = toCalldata({ proof: forgeProof({ vkey: vkey.vkey, delta, publicSignals: signals }) as never, publicSignals: signals });
+    assert.equal(await verifies(DEFAULT_MODEL_ID, 1, forgedCd), false, "the deployed verifier refuses the forgery");
+    await attack(mallory, target, 1, forgedCd, "JobMarket_InvalidProof");
+
+    const mine = await proveShard({ modelId: DEFAULT_MODEL_ID, shard: 1, input: mallory.inputOf(target, 1), binding: bind(target, 1, mallory.operator.address), zkeyPath });
     const before = await snapshot();
     await submitHonest(target, 1, mine.calldata);
     mallory1 = mine.calldata;

@@ -15,7 +15,10 @@ import { DEFAULT_MODEL_ID } from "../../prover/models/config.ts";
 import { argmax, runIntLayers } from "../../prover/quant/reference.ts";
 import { loadShardArtifacts } from "../../prover/shard-artifacts.ts";
 import { type ProofMeshClient } from "../../sdk/index.ts";
-import { meshClient, startLocalMesh, type LocalMesh } from "../harness/local-mesh.ts";
+import { cli, meshClient, startLocalMesh, type LocalMesh } from "../harness/local-mesh.ts";
+import { modelRegistryAbi } from "../../contracts/abi/index.ts";
+import { toModelId } from "../../deploy/protocol.ts";
+import { attemptForgery } from "../harness/forgery.ts";
 
 describe("ProofMesh end to end (real processes, real chain, real proofs)", { timeout: 300_000 }, () => {
   let mesh: LocalMesh;
@@ -33,6 +36,8 @@ describe("ProofMesh end to end (real processes, real chain, real proofs)", { tim
       ],
       modelId: DEFAULT_MODEL_ID,
       log: () => {},
+      // the model's keys: a ceremony between the two nodes' operators, finished with a beacon block
+      ceremony: true,
     });
     client = meshClient(mesh);
     await client.deposit({ amount: parseEther("10") });
@@ -59,5 +64,21 @@ describe("ProofMesh end to end (real processes, real chain, real proofs)", { tim
     assert.equal(audit.ok, true, `audit failed: ${JSON.stringify(audit.verdicts.filter((v) => v.status === "fail"))}`);
     const status = await client.getJob({ jobId: jobs[2].jobId });
     assert.equal(status.status, "settled");
+  });
+
+  test("the keys came from the operators' ceremony: the record on chain, the explorer and `proofmesh audit model` agree", async () => {
+    const c = mesh.ceremony!;
+    assert.deepEqual(c.contributions.map((x) => x.operator), mesh.nodes.map((n) => n.operator), "one contribution per operator, in turn");
+    for (const x of c.contributions) assert.ok(x.ms.verify > 0 || x.index === 0, `contributor #${x.index} verified what it received`);
+    const modelId = toModelId(DEFAULT_MODEL_ID);
+    const rec = await mesh.publicClient.readContract({ address: mesh.deployment.contracts.ModelRegistry.address, abi: modelRegistryAbi, functionName: "ceremonyOf", args: [modelId] });
+    assert.deepEqual(rec.contributions.map((x) => x.operator), mesh.nodes.map((n) => n.operator));
+    assert.equal(Number(rec.beaconBlock), c.beacon.blockNumber);
+    assert.equal(rec.beaconHash, (await mesh.publicClient.getBlock({ blockNumber: rec.beaconBlock })).hash, "the beacon is that block's hash");
+    const explorer = (await (await fetch(`${mesh.coordinatorUrl}/v1/explorer/models/${DEFAULT_MODEL_ID}`)).json()) as Record<string, unknown>;
+    assert.match(JSON.stringify(explorer), new RegExp(rec.beaconHash.slice(2), "i"), "the explorer shows the record");
+    const audit = await cli(mesh.group, "audit-model", ["audit", "model", DEFAULT_MODEL_ID, "--rpc-url", mesh.chainRpcUrl, "--deployment", join(mesh.deploymentsDir, `${mesh.chainId}.json`), "--coordinator", mesh.coordinatorUrl]);
+    assert.equal(audit.code, 0, audit.out);
+    assert.deepEqual(await attemptForgery({ mesh, model: DEFAULT_MODEL_ID }), [{ shard: 0, accepted: false }, { shard: 1, accepted: false }], "the delta forgery is refused by both registered verifiers");
   });
 });

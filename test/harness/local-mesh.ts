@@ -11,6 +11,7 @@ import { createPublicClient, createWalletClient, defineChain, http, parseEther, 
 import { privateKeyToAccount } from "viem/accounts";
 import { proofMeshTokenAbi, stakeRegistryAbi } from "../../contracts/abi/index.ts";
 import { createProofMeshClient, parseDeployment, type ProofMeshClient } from "../../sdk/index.ts";
+import { readManifest } from "../../prover/manifest.ts";
 import { startDelayProxy, type DelayProxy } from "./delay-proxy.ts";
 import { ProcessGroup, freePort, waitFor, type Managed } from "./processes.ts";
 
@@ -58,6 +59,25 @@ export type StartLocalMeshParameters = {
   rpcProxy?: boolean;
   /** set the nodes up through the CLI concurrently (each uses its own operator key); default one after the other */
   parallelNodeSetup?: boolean;
+  /**
+   * make `modelId`'s keys by a ceremony among the mesh's operators (default false): the model is not
+   * registered by deploy; after `node init`, the registry owner starts a ceremony on the coordinator
+   * with every node's operator as a contributor, each contributes through `proofmesh node ceremony
+   * contribute`, and `proofmesh model ceremony finalize` applies the beacon and registers the model.
+   * Without it the model's keys are the repository's development ceremony finished by deploy with a
+   * beacon from this chain.
+   */
+  ceremony?: boolean;
+};
+
+export type MeshCeremony = {
+  /** start → registered, ms */
+  totalMs: number;
+  /** the owner's finalize (beacon, export, compile, deploy, register, publish), ms */
+  finalizeMs: number;
+  /** each contributor's own time (from its turn to its accepted contribution), ms */
+  contributions: { index: number; operator: Address; node: string; ms: { download: number; verify: number; contribute: number; upload: number; submit: number; total: number }; at: string; transcriptHash: Hex }[];
+  beacon: { blockNumber: number; blockHash: Hex };
 };
 
 export type RunningNode = NodeSpec & { home: string; operator: Address; url: string; endpoint: string; proxy: DelayProxy; proc: Managed; nodeId: number };
@@ -74,6 +94,10 @@ export type LocalMesh = {
   /** (re)starts the coordinator on the same port and gossip port; deleteDb removes its SQLite files first */
   startCoordinator(parameters?: { deleteDb?: boolean }): Promise<void>;
   chainId: number;
+  /** the operators' ceremony, when `ceremony` was asked for */
+  ceremony: MeshCeremony | undefined;
+  /** the proving key this chain registered for (model, shard): what a prover must use for its verifiers to accept */
+  chainZkeyPath(model: string, shard: number): string;
   deploymentsDir: string;
   deployment: any;
   coordinatorUrl: string;
@@ -96,7 +120,7 @@ async function cliOk(group: ProcessGroup, name: string, args: string[]): Promise
   return r.out;
 }
 
-export async function startLocalMesh({ workDir, clusters, nodes, modelId, log, coordinatorArgs = [], rpcProxy: withRpcProxy = false, parallelNodeSetup = false }: StartLocalMeshParameters): Promise<LocalMesh> {
+export async function startLocalMesh({ workDir, clusters, nodes, modelId, log, coordinatorArgs = [], rpcProxy: withRpcProxy = false, parallelNodeSetup = false, ceremony: withCeremony = false }: StartLocalMeshParameters): Promise<LocalMesh> {
   rmSync(workDir, { recursive: true, force: true });
   mkdirSync(workDir, { recursive: true });
   const group = new ProcessGroup({ logDir: join(workDir, "logs") });
@@ -116,8 +140,10 @@ export async function startLocalMesh({ workDir, clusters, nodes, modelId, log, c
 
     // 2. deploy (real generated verifiers, shipped models)
     const deploymentsDir = join(workDir, "deployments");
-    log("deploy: contracts, generated verifiers, models");
-    const dep = group.start({ name: "deploy", cmd: NODE, args: [join(ROOT, "deploy/deploy.ts"), "--rpc-url", chainRpcUrl, "--out", deploymentsDir], env: { PROOFMESH_DEPLOYER_KEY: DEV_KEYS[0] }, cwd: ROOT });
+    const others = readManifest().models.map((m) => m.id).filter((id) => id !== modelId);
+    const deployModels = withCeremony ? ["--models", others.join(",") || "none"] : [];
+    log(`deploy: contracts; models ${withCeremony ? `${others.join(", ") || "none"} (${modelId} comes from the operators' ceremony)` : "of the manifest"}, each finished with a beacon from this chain`);
+    const dep = group.start({ name: "deploy", cmd: NODE, args: [join(ROOT, "deploy/deploy.ts"), "--rpc-url", chainRpcUrl, "--out", deploymentsDir, ...deployModels], env: { PROOFMESH_DEPLOYER_KEY: DEV_KEYS[0] }, cwd: ROOT });
     if ((await dep.exited) !== 0) throw new Error(`deploy failed:\n${readFileSync(dep.logFile, "utf8").slice(-3000)}`);
     const deployment = JSON.parse(readFileSync(join(deploymentsDir, `${chainId}.json`), "utf8"));
     const admin = createWalletClient({ chain, transport: http(chainRpcUrl), account: privateKeyToAccount(DEV_KEYS[0]) });
@@ -166,17 +192,25 @@ export async function startLocalMesh({ workDir, clusters, nodes, modelId, log, c
 
     // 5. nodes, each through the operator CLI
     const running: RunningNode[] = [];
-    const setupNode = async (spec: NodeSpec, i: number) => {
+    const homes = nodes.map((spec) => join(workDir, "nodes", spec.name));
+    const commonOf = (i: number) => ["--home", homes[i], "--rpc-url", rpcUrl, "--deployments", deploymentsDir];
+    const endpoints: { httpPort: number; proxy: DelayProxy; endpoint: string }[] = [];
+    const initNode = async (spec: NodeSpec, i: number) => {
       const key = DEV_KEYS[1 + i];
       if (!key) throw new Error("not enough dev accounts for the nodes");
-      const home = join(workDir, "nodes", spec.name);
       const httpPort = await freePort();
       if (spec.direct && spec.oneWayDelayMs !== 0) throw new Error(`node ${spec.name}: a direct node cannot have a one-way delay`);
       const proxy = spec.direct ? noProxy(spec.name, httpPort) : await startDelayProxy({ targetPort: httpPort, delayMs: spec.oneWayDelayMs });
       const endpoint = `http://127.0.0.1:${proxy.port}`;
-      const common = ["--home", home, "--rpc-url", rpcUrl, "--deployments", deploymentsDir];
-      log(`node ${spec.name}: init, register (cluster ${spec.clusterId}, ${Number(spec.memoryBytes) / 1e6} MB), stake ${spec.stake} PMT, join, serve (+${spec.oneWayDelayMs} ms one way)`);
-      await cliOk(group, `${spec.name}-init`, ["node", "init", ...common, "--operator-key", key, "--endpoint", endpoint, "--coordinator", coordinatorUrl]);
+      endpoints[i] = { httpPort, proxy, endpoint };
+      await cliOk(group, `${spec.name}-init`, ["node", "init", ...commonOf(i), "--operator-key", key, "--endpoint", endpoint, "--coordinator", coordinatorUrl]);
+    };
+    const setupNode = async (spec: NodeSpec, i: number) => {
+      const key = DEV_KEYS[1 + i]!;
+      const { httpPort, proxy, endpoint } = endpoints[i];
+      const common = commonOf(i);
+      const home = homes[i];
+      log(`node ${spec.name}: register (cluster ${spec.clusterId}, ${Number(spec.memoryBytes) / 1e6} MB), stake ${spec.stake} PMT, join, serve (+${spec.oneWayDelayMs} ms one way)`);
       await cliOk(group, `${spec.name}-faucet`, ["node", "faucet", spec.stake, ...common]);
       await cliOk(group, `${spec.name}-register`, ["node", "register", ...common, "--endpoint", endpoint, "--cluster", "0", "--memory-bytes", String(spec.memoryBytes), "--models", modelId]);
       await cliOk(group, `${spec.name}-stake`, ["node", "stake", spec.stake, ...common]);
@@ -186,6 +220,11 @@ export async function startLocalMesh({ workDir, clusters, nodes, modelId, log, c
       const node: RunningNode = { ...spec, home, operator, url: `http://127.0.0.1:${httpPort}`, endpoint, proxy, proc: undefined as never, nodeId };
       running[i] = node;
     };
+    if (parallelNodeSetup) await Promise.all(nodes.map(initNode));
+    else for (const [i, spec] of nodes.entries()) await initNode(spec, i);
+    const ceremony = withCeremony
+      ? await runCeremony({ group, modelId, nodes, homes, commonOf, coordinatorUrl, rpcUrl, deploymentsDir, workDir, log })
+      : undefined;
     if (parallelNodeSetup) await Promise.all(nodes.map(setupNode));
     else for (const [i, spec] of nodes.entries()) await setupNode(spec, i);
     const startNode = async (node: RunningNode) => {
@@ -220,6 +259,13 @@ export async function startLocalMesh({ workDir, clusters, nodes, modelId, log, c
         await startCoordinator(p);
       },
       chainId,
+      ceremony,
+      chainZkeyPath(model, shard) {
+        if (withCeremony && model === modelId) return join(workDir, "ceremony-keys", `shard${shard}.zkey`);
+        const f = (deployment.keys?.[model]?.files as { kind: string; shard: number; path: string }[] | undefined)?.find((x) => x.kind === "zkey" && x.shard === shard);
+        if (!f) throw new Error(`the deployment lists no zkey for ${model} shard ${shard}`);
+        return join(deploymentsDir, f.path);
+      },
       deploymentsDir,
       deployment,
       coordinatorUrl,
@@ -260,6 +306,61 @@ export async function proveMsByStage(nodes: readonly { url: string }[]): Promise
     }
   }
   return out;
+}
+
+/**
+ * The operators' ceremony of `modelId` through the real CLI and the coordinator's API: the registry
+ * owner (DEV_KEYS[0]) starts it with every node's operator as a contributor (in node order), all
+ * contributors wait for their turn concurrently, the owner finalizes (beacon, verifiers, registration).
+ */
+async function runCeremony(p: {
+  group: ProcessGroup;
+  modelId: string;
+  nodes: NodeSpec[];
+  homes: string[];
+  commonOf: (i: number) => string[];
+  coordinatorUrl: string;
+  rpcUrl: string;
+  deploymentsDir: string;
+  workDir: string;
+  log: (msg: string) => void;
+}): Promise<MeshCeremony> {
+  const { group, modelId, nodes, commonOf, coordinatorUrl, rpcUrl, deploymentsDir, workDir, log } = p;
+  const t0 = performance.now();
+  const operators = nodes.map((_, i) => privateKeyToAccount(DEV_KEYS[1 + i]!).address);
+  const owner = ["--operator-key", DEV_KEYS[0], "--rpc-url", rpcUrl, "--deployments", deploymentsDir, "--coordinator", coordinatorUrl];
+  const started = lastJson(await cliOk(group, "ceremony-start", ["model", "ceremony", "start", modelId, ...owner, "--contributors", operators.join(","), "--contributor-timeout", "300s", "--beacon-delay-blocks", "3", "--json"]));
+  log(`ceremony ${modelId}: started by the registry owner; contributors ${nodes.map((n) => n.name).join(" → ")}; beacon = hash of block ${started.beaconBlock ?? "?"}`);
+  // Each contributor waits for its turn; its JSON result holds its own time share.
+  const outs = await Promise.all(
+    nodes.map(async (n, i) => {
+      const out = lastJson(await cliOk(group, `${n.name}-contribute`, ["node", "ceremony", "contribute", modelId, ...commonOf(i), "--coordinator", coordinatorUrl, "--poll-interval", "250ms", "--json"])) as {
+        index: number;
+        operator: Address;
+        transcriptHash: Hex;
+        ms: { download: number; verify: number; contribute: number; upload: number; submit: number; total: number };
+      };
+      return { ...out, node: n.name, at: new Date().toISOString() };
+    }),
+  );
+  const finalized = performance.now();
+  await cliOk(group, "ceremony-finalize", ["model", "ceremony", "finalize", modelId, ...owner, "--out", join(workDir, "ceremony-keys"), "--json"]);
+  const finalizeMs = performance.now() - finalized;
+  const record = JSON.parse(readFileSync(join(workDir, "ceremony-keys", "record.json"), "utf8")) as { beacon: { blockNumber: number; blockHash: Hex } };
+  const contributions = outs.sort((x, y) => x.index - y.index).map((o) => ({ index: o.index, operator: o.operator, node: o.node, ms: o.ms, at: o.at, transcriptHash: o.transcriptHash }));
+  for (const c of contributions) {
+    log(`ceremony ${modelId}: contribution #${c.index} by ${c.node} (${c.operator}), done at ${c.at}: its own ${(c.ms.total / 1000).toFixed(1)} s (download ${c.ms.download} ms, verify ${c.ms.verify} ms, contribute ${c.ms.contribute} ms, upload ${c.ms.upload} ms, coordinator's checks ${c.ms.submit} ms), transcript ${c.transcriptHash.slice(0, 18)}…`);
+  }
+  const totalMs = performance.now() - t0;
+  log(`ceremony ${modelId}: finalized in ${(finalizeMs / 1000).toFixed(1)} s: beacon = hash of block ${record.beacon.blockNumber} (${record.beacon.blockHash.slice(0, 18)}…), verifiers deployed, model registered with its record; ${(totalMs / 1000).toFixed(1)} s from start to registration`);
+  return { totalMs, finalizeMs, contributions, beacon: record.beacon };
+}
+
+/** The JSON result of a `--json` CLI run whose log also holds its progress lines (stderr). */
+function lastJson(out: string): any {
+  const line = out.trim().split("\n").reverse().find((l) => l.startsWith("{"));
+  if (!line) throw new Error(`no JSON result in:\n${out.slice(-1000)}`);
+  return JSON.parse(line);
 }
 
 /** The `proxy` of a `direct` node: its own port, and no way to delay or cut it. */
