@@ -370,8 +370,16 @@ describe("coordinator ceremony API", { timeout: 300_000 }, () => {
     const cz = { sha256: sha256(corrupt), contributionHash: z0.contributionHash };
     assert.equal((await inject(await uploadReq(alice, 0, 0, corrupt))).statusCode, 200, "the transcript of the corrupted zkey is intact");
     await refused(await contributionReq(alice, 0, "alice", [cz, z1]), 400, "ZKEY_INVALID", /shard 0: zkey verify/);
-    // the right zkey again (replaces the pending upload), then the contribution is accepted
+    // the right zkey again (replaces the pending upload)
     assert.equal((await inject(await uploadReq(alice, 0, 0, z0.bytes))).statusCode, 200);
+    // once the beacon block exists its hash is public: no contribution or upload is taken any more
+    const beaconBlock = BigInt((await ceremony()).beaconBlock);
+    const savedHead = head;
+    head = beaconBlock;
+    await refused(await contributionReq(alice, 0, "alice", [z0, z1]), 409, "BEACON_PASSED", new RegExp(`beacon block ${beaconBlock} exists`));
+    await refused(await uploadReq(alice, 0, 0, z0.bytes), 409, "BEACON_PASSED");
+    head = savedHead;
+    // then the contribution is accepted
     now = T0 + 10_000;
     const ok = await inject(await contributionReq(alice, 0, "alice", [z0, z1]));
     assert.equal(ok.statusCode, 200, ok.body);

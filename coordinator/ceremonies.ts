@@ -258,6 +258,15 @@ export function createCeremonyService(p: CreateCeremonyServiceParameters) {
     }
   }
 
+  /**
+   * Contributions close when the beacon block exists: its hash must be unknown to every contributor,
+   * or the last one could choose its contribution knowing the beacon.
+   */
+  async function checkBeaconAhead(c: { beacon_block: number }) {
+    const head = await chainRead("the block number", () => reader.blockNumber());
+    if (head >= BigInt(c.beacon_block)) throw new ApiProblem("BEACON_PASSED", `the beacon block ${c.beacon_block} exists (the chain is at block ${head}): the ceremony takes no more contributions; finalize it`);
+  }
+
   /** `c` must be contributing and `index` its current turn (ALREADY_CONTRIBUTED for a past index). */
   function checkTurn(s: ReturnType<typeof load>, index: number) {
     const done = s.contributions.length;
@@ -414,6 +423,7 @@ export function createCeremonyService(p: CreateCeremonyServiceParameters) {
     const shard = s.shards.find((x) => x.shard === input.shard);
     if (!shard) throw new ApiProblem("UNKNOWN_SHARD", `${m.model} has no shard ${input.shard} (shards 0..${s.shards.length - 1})`);
     const current = checkTurn(s, input.index);
+    await checkBeaconAhead(c);
     if (input.body.length === 0) throw new ApiProblem("ZKEY_INVALID", "the body is empty: send the zkey file as application/octet-stream");
     if (input.body.length > 2 * shard.initial_zkey_bytes) throw new ApiProblem("PAYLOAD_TOO_LARGE", `a zkey of shard ${input.shard} is at most ${2 * shard.initial_zkey_bytes} bytes (2 × the initial zkey), got ${input.body.length}`);
     const sha256 = createHash("sha256").update(input.body).digest("hex");
@@ -451,6 +461,7 @@ export function createCeremonyService(p: CreateCeremonyServiceParameters) {
     const operator = getAddress(input.operator);
     const s = load(c, now);
     const current = checkTurn(s, input.index);
+    await checkBeaconAhead(c);
     if (operator !== current.address) throw new ApiProblem("NOT_YOUR_TURN", `operator ${operator} is not the current contributor: it is ${current.address}'s turn (until ${iso(current.deadlineMs)})`);
     if (input.shards.length !== s.shards.length || input.shards.some((x, k) => x.shard !== k))
       throw new ApiProblem("INVALID_REQUEST", `body/shards: one entry per shard, in shard order (0..${s.shards.length - 1}), got [${input.shards.map((x) => x.shard).join(", ")}]`);
@@ -483,8 +494,12 @@ export function createCeremonyService(p: CreateCeremonyServiceParameters) {
       }
       if (!result.ok) throw new ApiProblem("ZKEY_INVALID", `shard ${result.index}: zkey verify from the initial zkey failed (${result.message.replace(items[result.index].zkeyPath, "upload")})`);
       const verifyMs = Math.round(performance.now() - t0);
+      // The turn and the beacon are checked again at commit: verification takes seconds, and a
+      // contribution that lands after its deadline or after the beacon block must not count.
+      await checkBeaconAhead(c);
+      const committedAt = clock();
       transaction(db, () => {
-        checkTurn(load(c, now), input.index);
+        checkTurn(load(c, committedAt), input.index);
         prepared(db, "INSERT INTO ceremony_contributions (ceremony_id, idx, operator, name, shard_hashes, zkeys, transcript_hash, signature, at_ms, verify_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)").run(
           c.id,
           input.index,
@@ -494,11 +509,11 @@ export function createCeremonyService(p: CreateCeremonyServiceParameters) {
           JSON.stringify(input.shards.map((x) => x.zkeySha256)),
           transcriptHash,
           input.signature,
-          now,
+          committedAt,
           verifyMs,
         );
         for (const x of input.shards) prepared(db, "UPDATE ceremony_shards SET zkey_sha256 = ? WHERE ceremony_id = ? AND shard = ?").run(x.zkeySha256, c.id, x.shard);
-        prepared(db, "DELETE FROM ceremony_uploads WHERE ceremony_id = ? AND idx = ?").run(c.id, input.index);
+        prepared(db, "DELETE FROM ceremony_uploads WHERE ceremony_id = ? AND idx = ? AND operator = ?").run(c.id, input.index, operator);
       });
       log.info({ model: m.model, index: input.index, operator, transcriptHash, verifyMs }, "ceremony contribution accepted");
       return toJson(load(c, clock()), false);

@@ -20,6 +20,7 @@ import { PTAU_PATH, ROOT } from "../prover/paths.ts";
 import { compileVerifier } from "./compile-verifier.ts";
 import { ProofMeshDeployError } from "./errors.ts";
 import { registerModels, toModelId, waitForTx, type Clients } from "./protocol.ts";
+import { modelRegistryAbi } from "../contracts/abi/index.ts";
 
 export type KeyFile = { kind: "zkey" | "vkey"; shard: number; path: string; sha256: string };
 
@@ -35,7 +36,10 @@ export type FinalizeModelParameters = Clients & {
   /** the final zkeys, vkeys and record.json are written here */
   outDir: string;
   pricePerStage: bigint;
-  /** verify the final keys against the record before registering (zkey verify, transcript, signatures) */
+  /**
+   * also verify the final keys after the beacon (the input keys are always verified against the
+   * record before the beacon: zkey verify from the initial zkeys, transcript, signatures)
+   */
   verify?: boolean;
   progress?: (msg: string) => void;
 };
@@ -51,6 +55,14 @@ export async function finalizeModel(p: FinalizeModelParameters): Promise<Finaliz
   if (record.contributions.length === 0) throw new ProofMeshDeployError(`ceremony of ${model.id} has no contribution: a beacon alone is public, anyone could forge`);
   if (zkeys.length !== model.shards.length) throw new ProofMeshDeployError(`${zkeys.length} zkeys for ${model.shards.length} shards of ${model.id}`);
   mkdirSync(outDir, { recursive: true });
+  const modelId = toModelId(model.id);
+  const existing = await publicClient.readContract({ address: modelRegistry, abi: modelRegistryAbi, functionName: "modelInfo", args: [modelId] });
+  if (existing.index !== 0) throw new ProofMeshDeployError(`model ${model.id} is already registered (index ${existing.index}): its keys are final`);
+  // What is about to be finished must be what the record says: a valid chain of the recorded, signed
+  // contributions from the initial zkeys (a replaced or stale zkey would be registered with genuine signatures).
+  const initialZkeys = model.shards.map((s) => path.resolve(ROOT, s.initialZkey.path));
+  const checked = await assertCeremony({ record, initialZkeys, zkeys, ptauPath: PTAU_PATH, finalized: false, log: logger as never });
+  say(`ceremony ${model.id}: ${record.contributions.length} contributions verified (${checked.length} checks)`);
 
   const beaconBlock = p.beaconBlock ?? Number(await publicClient.getBlockNumber({ cacheTime: 0 })) + 2;
   say(`ceremony ${model.id}: beacon = hash of block ${beaconBlock}`);
@@ -61,8 +73,8 @@ export async function finalizeModel(p: FinalizeModelParameters): Promise<Finaliz
   const files: KeyFile[] = [];
   const verifiers: Address[] = [];
   const finalZkeys: string[] = [];
+  const sources: { contract: string; source: string }[] = [];
   for (const [k, zkey] of zkeys.entries()) {
-    const t0 = performance.now();
     const out = path.join(outDir, `shard${k}.zkey`);
     const { contributionHash } = await applyBeacon({ inPath: zkey, outPath: out, beaconHash: blockHash, log: logger as never });
     finalZkeys.push(out);
@@ -77,17 +89,20 @@ export async function finalizeModel(p: FinalizeModelParameters): Promise<Finaliz
     final.shards[k].zkeySha256 = zSha;
     final.shards[k].vkeySha256 = vSha;
     files.push({ kind: "zkey", shard: k, path: out, sha256: zSha }, { kind: "vkey", shard: k, path: vkeyPath, sha256: vSha });
-    const { abi, bytecode } = compileVerifier({ source: keys.verifierSource, contract });
+    sources.push({ contract, source: keys.verifierSource });
+    say(`ceremony ${model.id}: shard ${k} beacon applied, zkey ${zSha.slice(0, 12)}…, vkey ${vSha.slice(0, 12)}…`);
+  }
+  if (verify) {
+    const v = await assertCeremony({ record: final, initialZkeys, zkeys: finalZkeys, ptauPath: PTAU_PATH, finalized: true, log: logger as never });
+    say(`ceremony ${model.id}: final keys verified (${v.length} checks)`);
+  }
+  for (const { contract, source } of sources) {
+    const { abi, bytecode } = compileVerifier({ source, contract });
     const hash = await walletClient.deployContract({ abi, bytecode, account: walletClient.account, chain: walletClient.chain });
     const receipt = await waitForTx({ publicClient, logger, hash, label: `deploy ${contract}` });
     if (!receipt.contractAddress) throw new ProofMeshDeployError(`deploy ${contract} returned no address`);
     verifiers.push(receipt.contractAddress);
-    say(`ceremony ${model.id}: shard ${k} beacon applied, vkey ${vSha.slice(0, 12)}…, verifier ${receipt.contractAddress} (${Math.round(performance.now() - t0)} ms)`);
-  }
-  if (verify) {
-    const initialZkeys = model.shards.map((s) => path.resolve(ROOT, s.initialZkey.path));
-    const v = await assertCeremony({ record: final, initialZkeys, zkeys: finalZkeys, ptauPath: PTAU_PATH, finalized: true, log: logger as never });
-    say(`ceremony ${model.id}: final keys verified (${v.length} checks)`);
+    say(`ceremony ${model.id}: ${contract} deployed at ${receipt.contractAddress}`);
   }
   writeFileSync(path.join(outDir, "record.json"), JSON.stringify(final, null, 2) + "\n");
   const [registered] = await registerModels({
@@ -97,7 +112,7 @@ export async function finalizeModel(p: FinalizeModelParameters): Promise<Finaliz
     modelRegistry,
     models: [
       {
-        modelId: toModelId(model.id),
+        modelId,
         shards: model.shards.map((s, k) => ({ verifier: verifiers[k], weightsHash: s.weightsHash, memoryBytes: BigInt(s.memoryBytes), pricePerStage })),
         record: toOnChainRecord(final),
       },
@@ -110,7 +125,9 @@ export async function finalizeModel(p: FinalizeModelParameters): Promise<Finaliz
 /** Waits until `blockNumber` is mined (mining empty blocks on a development chain that only mines on demand). */
 async function waitForBlockHash({ clients, blockNumber }: { clients: Clients; blockNumber: number }): Promise<Hex> {
   const { publicClient } = clients;
-  const deadline = Date.now() + 10 * 60_000;
+  const start = Number(await publicClient.getBlockNumber({ cacheTime: 0 }));
+  // 10 minutes, plus 30 s for every block still to come (a real chain's announced block may be far)
+  const deadline = Date.now() + 10 * 60_000 + Math.max(0, blockNumber - start) * 30_000;
   let canMine = true;
   for (;;) {
     const head = Number(await publicClient.getBlockNumber({ cacheTime: 0 }));
@@ -118,7 +135,7 @@ async function waitForBlockHash({ clients, blockNumber }: { clients: Clients; bl
       const b = await publicClient.getBlock({ blockNumber: BigInt(blockNumber) });
       return b.hash!;
     }
-    if (Date.now() > deadline) throw new ProofMeshDeployError(`block ${blockNumber} was not mined within 10 minutes (head ${head})`);
+    if (Date.now() > deadline) throw new ProofMeshDeployError(`block ${blockNumber} was not mined in time (head ${head})`);
     if (canMine) {
       try {
         await publicClient.request({ method: "evm_mine" as never, params: [] as never });

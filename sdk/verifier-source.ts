@@ -11,6 +11,7 @@ import { createRequire } from "node:module";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 
+import { solidityVerifier } from "../prover/ceremony/export-keys.ts";
 import { InvalidParameterError } from "./errors.ts";
 
 const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
@@ -35,12 +36,7 @@ export function verifierSourceFromVkey({ vkey, contract, modelId, shard }: Verif
   if (vkey.protocol !== "groth16") throw new InvalidParameterError(`verification key protocol is ${String(vkey.protocol)}, not groth16`);
   ejs ??= require("ejs") as Ejs;
   template ??= readFileSync(path.join(REPO_ROOT, "node_modules/snarkjs/templates/verifier_groth16.sol.ejs"), "utf8");
-  const sol = ejs.render(template, vkey);
-  // the same transformation as export-keys.ts solidityVerifier()
-  const header = `// GENERATED from the ceremony zkey of ${modelId} shard ${shard} (prover/ceremony/export-keys.ts) — DO NOT EDIT.\n// Public signals: [inCommit, outCommit, binding, result]. Returns false (does not revert) on an invalid proof:\n// callers must require the result.\n`;
-  const body = sol.replace(/pragma solidity [^;]+;/, "pragma solidity 0.8.30;").replace(/contract Groth16Verifier\b/, `contract ${contract}`);
-  if (!body.includes(`contract ${contract}`)) throw new InvalidParameterError("unexpected snarkjs verifier template");
-  return header + body;
+  return solidityVerifier({ sol: ejs.render(template, vkey), contract, modelId, shard });
 }
 
 /**

@@ -95,7 +95,10 @@ describe("artefacts by content hash", { timeout: 30_000 }, () => {
   it("refuses to serve a model whose registry weightsHash differs from the manifest", async () => {
     const model = getModelManifest({ modelId: DEFAULT_MODEL_ID });
     const fakeRegistry = {
-      readContract: async () => model.shards.map((s, i) => ({ verifier: "0x0000000000000000000000000000000000000001", weightsHash: i === 1 ? `0x${"ee".repeat(32)}` : s.weightsHash, memoryBytes: 0n, pricePerStage: 0n })),
+      readContract: async ({ functionName }: { functionName: string }) =>
+        functionName === "ceremonyOf"
+          ? { shards: model.shards.map((s) => ({ zkeyHash: `0x${s.zkey.sha256}`, vkeyHash: `0x${s.vkey.sha256}` })) }
+          : model.shards.map((s, i) => ({ verifier: "0x0000000000000000000000000000000000000001", weightsHash: i === 1 ? `0x${"ee".repeat(32)}` : s.weightsHash, memoryBytes: 0n, pricePerStage: 0n })),
     } as unknown as PublicClient;
     const params = { publicClient: fakeRegistry, modelRegistry: "0x0000000000000000000000000000000000000002", nodeModelIds: [toModelId(DEFAULT_MODEL_ID)], backend: "native", cacheDir: join(dir, "c4"), embedded: true, sources: [], log } as const;
     await assert.rejects(loadShardCatalog(params), (err: NodeError) => {

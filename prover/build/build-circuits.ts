@@ -17,7 +17,6 @@
  * committed zkeys and compared; any difference fails (exit 1). Builds are cached by content hash.
  */
 import { createHash } from "node:crypto";
-import { readFileSync, statSync } from "node:fs";
 import { relative } from "node:path";
 import { pino } from "pino";
 import type { pino as Pino } from "pino";
@@ -28,7 +27,7 @@ import { generateShardCircuit } from "../circuit/generate.ts";
 import { GeneratedFiles } from "./generated-files.ts";
 import { quantizeModels } from "./quantize-models.ts";
 import { setupShard, type ShardBuild } from "./setup-shard.ts";
-import { existsSync, writeFileSync, mkdirSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
 import { exportKeys } from "../ceremony/export-keys.ts";
 import { runLocalCeremony } from "../ceremony/run-local-ceremony.ts";

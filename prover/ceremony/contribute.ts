@@ -2,7 +2,7 @@ import { randomBytes } from "node:crypto";
 import * as snarkjs from "snarkjs";
 import { snarkLogger } from "../build/setup-shard.ts";
 import type { pino } from "pino";
-import { ZkeyFormatError } from "./errors.ts";
+import { CeremonyError } from "./errors.ts";
 
 export type ContributeParameters = {
   /** the current zkey (already verified by the caller) */
@@ -24,7 +24,7 @@ export async function contribute({ inPath, outPath, name, log }: ContributeParam
   let entropy: string | undefined = randomBytes(64).toString("hex");
   try {
     const hash = (await snarkjs.zKey.contribute(inPath, outPath, name, entropy, snarkLogger(log))) as Uint8Array | undefined;
-    if (!hash) throw new ZkeyFormatError(`zkey contribute failed on ${inPath}`);
+    if (!hash) throw new CeremonyError(`zkey contribute failed on ${inPath}`);
     return { contributionHash: Buffer.from(hash).toString("hex"), ms: performance.now() - t0 };
   } finally {
     entropy = undefined;

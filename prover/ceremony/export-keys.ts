@@ -23,8 +23,8 @@ export async function exportKeys({ zkeyPath, contract, modelId, shard, log }: Ex
   return { vkey, vkeyJson: JSON.stringify(vkey, null, 1) + "\n", verifierSource: solidityVerifier({ sol, contract, modelId, shard }) };
 }
 
-/** Renames snarkjs's Groth16Verifier per shard, pins the pragma, marks the file generated. */
-function solidityVerifier({ sol, contract, modelId, shard }: { sol: string; contract: string; modelId: string; shard: number }): string {
+/** Renames snarkjs's Groth16Verifier per shard, pins the pragma, marks the file generated (also used by auditors rendering from a vkey: sdk/verifier-source.ts). */
+export function solidityVerifier({ sol, contract, modelId, shard }: { sol: string; contract: string; modelId: string; shard: number }): string {
   const header = `// GENERATED from the ceremony zkey of ${modelId} shard ${shard} (prover/ceremony/export-keys.ts) — DO NOT EDIT.\n// Public signals: [inCommit, outCommit, binding, result]. Returns false (does not revert) on an invalid proof:\n// callers must require the result.\n`;
   const body = sol.replace(/pragma solidity [^;]+;/, "pragma solidity 0.8.30;").replace(/contract Groth16Verifier\b/, `contract ${contract}`);
   if (!body.includes(`contract ${contract}`)) throw new Error("unexpected snarkjs verifier template");

@@ -43,8 +43,10 @@ async function attack({ zkeyPath, vkey }: { zkeyPath: string; vkey: SnarkjsGroth
   };
 }
 
-before(() => {
+before(async () => {
   dir = mkdtempSync(join(tmpdir(), "forge-"));
+  // the round-one setup: the initial zkey and a public beacon, nothing secret
+  await applyBeacon({ inPath: join(ROOT, shard.initialZkey.path), outPath: join(dir, "beacon-only.zkey"), beaconHash: `0x${"5c4a1f0e9d8b7a69584736251403f2e1d0c9b8a7968574635241302f1e0d0c0b"}`, log });
 });
 after(async () => {
   rmSync(dir, { recursive: true, force: true });
@@ -54,7 +56,6 @@ after(async () => {
 describe("forging a proof from a public delta", () => {
   test("succeeds against a beacon-only key (the round-one setup): snarkjs and noble accept result 7", async () => {
     const zkeyPath = join(dir, "beacon-only.zkey");
-    await applyBeacon({ inPath: join(ROOT, shard.initialZkey.path), outPath: zkeyPath, beaconHash: `0x${"5c4a1f0e9d8b7a69584736251403f2e1d0c9b8a7968574635241302f1e0d0c0b"}`, log });
     const { vkey } = await exportKeys({ zkeyPath, contract: "BeaconOnly", modelId: DEFAULT_MODEL_ID, shard: shard.index, log });
     assert.deepEqual(await attack({ zkeyPath, vkey: vkey as never }), { knowsDelta: true, secretContributions: 0, snarkjs: true, noble: true });
   });

@@ -4,7 +4,7 @@
  * (ModelRegistry.ceremonyOf). One definition of the contribution signature (EIP-712), used by
  * the contributor CLI, the coordinator, the registry (Solidity mirror) and the auditor.
  */
-import { concat, encodeAbiParameters, hashTypedData, keccak256, recoverTypedDataAddress, type Address, type Hex, type LocalAccount } from "viem";
+import { concat, hashTypedData, keccak256, recoverTypedDataAddress, type Address, type Hex, type LocalAccount } from "viem";
 
 /** EIP-712 domain of contribution attestations. No chain id or contract: a contributor attests to
  *  keys, which can be registered on any chain; (modelId, index, transcriptHash) say which. */
@@ -120,18 +120,4 @@ export function toOnChainRecord(record: CeremonyRecord) {
     }),
     contributions: record.contributions.map((c) => ({ operator: c.operator, transcriptHash: c.transcriptHash, signature: c.signature })),
   };
-}
-
-/** abi.encode of the on-chain record, for hashing and comparisons. */
-export function encodeOnChainRecord(r: ReturnType<typeof toOnChainRecord>): Hex {
-  return encodeAbiParameters(
-    [
-      { type: "bytes32" },
-      { type: "uint64" },
-      { type: "bytes32" },
-      { type: "tuple[]", components: [{ name: "zkeyHash", type: "bytes32" }, { name: "vkeyHash", type: "bytes32" }] },
-      { type: "tuple[]", components: [{ name: "operator", type: "address" }, { name: "transcriptHash", type: "bytes32" }, { name: "signature", type: "bytes" }] },
-    ],
-    [r.ptauHash, r.beaconBlock, r.beaconHash, r.shards, r.contributions],
-  );
 }

@@ -35,7 +35,11 @@ export async function verifyCeremony({ record, initialZkeys, zkeys, ptauPath, fi
     add("shard count", false, `record has ${record.shards.length} shards, ${zkeys.length} zkeys and ${initialZkeys.length} initial zkeys given`);
     return out;
   }
+  const ptauSha = sha256File(ptauPath);
+  add("powers of tau", ptauSha === record.ptauSha256, `sha256 ${ptauSha}${ptauSha === record.ptauSha256 ? "" : ` ≠ recorded ${record.ptauSha256}`}`);
   add("secret contributions", record.contributions.length >= 1, `${record.contributions.length} contribution(s) besides the beacon`);
+  const operators = record.contributions.map((c) => c.operator.toLowerCase());
+  add("distinct contributors", new Set(operators).size === operators.length && record.contributions.every((c, i) => c.index === i), `${new Set(operators).size} distinct operator(s), indexes ${record.contributions.map((c) => c.index).join(", ")}`);
   for (const [k, zkey] of zkeys.entries()) {
     const s = record.shards[k];
     const initSha = sha256File(initialZkeys[k]);
