@@ -74,12 +74,7 @@ export async function run({ argv, io, env }: RunParameters): Promise<number> {
     if (positionals[0] === "model") return await runModelAudit({ positionals: positionals.slice(1), values, io, env });
     const jobId = parseJobIdArg(positionals[0]);
     if (positionals.length > 1) throw new UsageError(`unexpected argument "${positionals[1]}"`);
-    const coordinatorUrl = parseUrl(requireString(values.coordinator ?? env.PROOFMESH_COORDINATOR_URL, "--coordinator", "or set PROOFMESH_COORDINATOR_URL"), "--coordinator");
-    const rpcUrl = parseUrl(requireString(values["rpc-url"] ?? env.PROOFMESH_RPC_URL, "--rpc-url", "or set PROOFMESH_RPC_URL"), "--rpc-url");
-    const deploymentFile = parseDeploymentFile(values.deployment);
-
-    const { publicClient, chainId } = await connect({ rpcUrl });
-    const deployment = await resolveDeployment({ file: deploymentFile, env, chainId });
+    const { coordinatorUrl, publicClient, deployment } = await auditTarget({ values, env });
     const audit = await auditJob({ jobId, coordinatorUrl, publicClient, deployment });
     if (values.json) {
       io.out(jsonLine({ jobId: audit.jobId, ok: audit.ok, verdicts: audit.verdicts }));
@@ -103,15 +98,20 @@ export async function run({ argv, io, env }: RunParameters): Promise<number> {
   }
 }
 
-async function runModelAudit({ positionals, values, io, env }: { positionals: string[]; values: { coordinator?: string; "rpc-url"?: string; deployment?: string; json?: boolean }; io: RunParameters["io"]; env: RunParameters["env"] }): Promise<number> {
-  const model = parseModelArg(positionals[0]);
-  if (positionals.length > 1) throw new UsageError(`unexpected argument "${positionals[1]}"`);
+/** The coordinator, chain and deployment an audit reads (flags, then environment). */
+async function auditTarget({ values, env }: { values: { coordinator?: string; "rpc-url"?: string; deployment?: string }; env: RunParameters["env"] }) {
   const coordinatorUrl = parseUrl(requireString(values.coordinator ?? env.PROOFMESH_COORDINATOR_URL, "--coordinator", "or set PROOFMESH_COORDINATOR_URL"), "--coordinator");
   const rpcUrl = parseUrl(requireString(values["rpc-url"] ?? env.PROOFMESH_RPC_URL, "--rpc-url", "or set PROOFMESH_RPC_URL"), "--rpc-url");
   const deploymentFile = parseDeploymentFile(values.deployment);
-
   const { publicClient, chainId } = await connect({ rpcUrl });
   const deployment = await resolveDeployment({ file: deploymentFile, env, chainId });
+  return { coordinatorUrl, publicClient, deployment };
+}
+
+async function runModelAudit({ positionals, values, io, env }: { positionals: string[]; values: { coordinator?: string; "rpc-url"?: string; deployment?: string; json?: boolean }; io: RunParameters["io"]; env: RunParameters["env"] }): Promise<number> {
+  const model = parseModelArg(positionals[0]);
+  if (positionals.length > 1) throw new UsageError(`unexpected argument "${positionals[1]}"`);
+  const { coordinatorUrl, publicClient, deployment } = await auditTarget({ values, env });
   const { auditModel } = await import("../audit-model.ts"); // snarkjs + solc: loaded only for this command
   const audit = await auditModel({ model, coordinatorUrl, publicClient, deployment, onProgress: (line) => io.err(`  … ${line}`) });
   if (values.json) {
