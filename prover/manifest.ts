@@ -52,7 +52,8 @@ export interface ModelManifest {
 
 export interface Manifest {
   note: string;
-  ptau: { path: string; sha256: string; power: number };
+  /** phase 1: the file, its hashes (blake2b-512 as public ceremonies publish it) and what it is (prover/ceremony/public-ptau.ts) */
+  ptau: { path: string; sha256: string; blake2b: string; power: number; source: "hermez-public-ceremony" | "proofmesh-development" | "unknown" };
   models: ModelManifest[];
 }
 
