@@ -18,6 +18,7 @@ import type { Db } from "./db.ts";
 import type { JobService } from "./jobs.ts";
 import type { KeyIndex } from "./key-index.ts";
 import type { RouteExplanation } from "./pipeline.ts";
+import { bareHex as bare } from "../prover/ceremony/hashes.ts";
 
 export type ProofCalldataJson = { a: string[]; b: string[][]; c: string[]; pubSignals: string[] };
 
@@ -42,7 +43,6 @@ export type Explorer = ReturnType<typeof createExplorer>;
 
 export type CreateExplorerParameters = { db: Db; chain: ChainContext; view: ClusterView; jobs: JobService; manifest: ManifestIndex; keys: KeyIndex; ceremonies: CeremonyService };
 
-const bare = (h: string) => h.replace(/^0x/, "").toLowerCase();
 
 export function createExplorer({ db, chain, view, jobs, manifest, keys, ceremonies }: CreateExplorerParameters) {
   /** the on-chain vkey of (model, shard) if it is cached and held (callers `keys.recordOf` first) */

@@ -23,6 +23,7 @@ import type { ArtifactEntry, ManifestIndex } from "./artifacts.ts";
 import type { BlobStore } from "./blob-store.ts";
 import type { CeremonyChainReader, OnChainCeremonyRecord } from "./ceremony-chain.ts";
 import type { DeploymentKeys } from "./chain.ts";
+import { bareHex as bare } from "../prover/ceremony/hashes.ts";
 
 export type OpenedArtifact = { sha256: string; contentType: string; bytes: number; stream: () => NodeJS.ReadableStream; source: "deployment" | "manifest" | "blob" };
 
@@ -65,7 +66,6 @@ export type CreateKeyIndexParameters = {
   clock?: () => number;
 };
 
-const bare = (h: string) => h.replace(/^0x/, "").toLowerCase();
 
 export function createKeyIndex(p: CreateKeyIndexParameters): KeyIndex {
   const { manifest, blobs, reader, repoRoot } = p;

@@ -6,8 +6,7 @@
  * Shared by `deploy/deploy.ts` (the repository's development ceremony, on each chain it deploys
  * to) and `proofmesh model ceremony finalize` (a ceremony among operators).
  */
-import { createHash } from "node:crypto";
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import type { Address, Hex } from "viem";
 import { applyBeacon, BEACON_ITERATIONS_EXP } from "../prover/ceremony/apply-beacon.ts";
@@ -21,6 +20,7 @@ import { compileVerifier } from "./compile-verifier.ts";
 import { ProofMeshDeployError } from "./errors.ts";
 import { registerModels, toModelId, waitForTx, type Clients } from "./protocol.ts";
 import { modelRegistryAbi } from "../contracts/abi/index.ts";
+import { sha256File, sha256Hex } from "../prover/ceremony/hashes.ts";
 
 export type KeyFile = { kind: "zkey" | "vkey"; shard: number; path: string; sha256: string };
 
@@ -46,7 +46,6 @@ export type FinalizeModelParameters = Clients & {
 
 export type FinalizeModelReturnType = { record: CeremonyRecord; files: KeyFile[]; verifiers: Address[]; index: number };
 
-const sha256 = (b: Uint8Array | string) => createHash("sha256").update(b).digest("hex");
 
 export async function finalizeModel(p: FinalizeModelParameters): Promise<FinalizeModelReturnType> {
   const { publicClient, walletClient, logger, modelRegistry, model, record, zkeys, outDir, pricePerStage, verify = false } = p;
@@ -84,8 +83,8 @@ export async function finalizeModel(p: FinalizeModelParameters): Promise<Finaliz
     const vkeyPath = path.join(outDir, `shard${k}.vkey.json`);
     writeFileSync(vkeyPath, keys.vkeyJson);
     writeFileSync(path.join(outDir, `${contract}.sol`), keys.verifierSource);
-    const zSha = sha256(readFileSync(out));
-    const vSha = sha256(keys.vkeyJson);
+    const zSha = sha256File(out);
+    const vSha = sha256Hex(keys.vkeyJson);
     final.shards[k].zkeySha256 = zSha;
     final.shards[k].vkeySha256 = vSha;
     files.push({ kind: "zkey", shard: k, path: out, sha256: zSha }, { kind: "vkey", shard: k, path: vkeyPath, sha256: vSha });

@@ -26,7 +26,6 @@
  *                            verifier exported from the zkey (prover/ceremony/export-keys.ts, deploy/compile-verifier.ts)
  * Never throws for a mismatch (that is a failed verdict); throws for bad parameters.
  */
-import { createHash } from "node:crypto";
 import { existsSync, readFileSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -52,6 +51,7 @@ import { InvalidParameterError } from "./errors.ts";
 import { compareRuntimeCode } from "./verifier-source.ts";
 import type { AuditCheckStatus } from "./audit-job.ts";
 import type { SdkPublicClient } from "./types.ts";
+import { bareHex as bare, sha256Hex } from "../prover/ceremony/hashes.ts";
 
 const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 
@@ -104,8 +104,6 @@ type Outcome = { status: AuditCheckStatus; detail: string };
 const pass = (detail: string): Outcome => ({ status: "pass", detail });
 const fail = (detail: string): Outcome => ({ status: "fail", detail });
 
-const sha256Hex = (b: Uint8Array | string) => createHash("sha256").update(b).digest("hex");
-const bare = (h: string) => h.replace(/^0x/, "").toLowerCase();
 const msg = (e: unknown) => (e instanceof Error ? ((e as { shortMessage?: string }).shortMessage ?? e.message).split("\n")[0]! : String(e));
 
 /** verify-ceremony.ts's check names → stable ids */

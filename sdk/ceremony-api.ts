@@ -19,12 +19,12 @@ import type { Address, Hex } from "viem";
 import { InvalidParameterError } from "./errors.ts";
 import { downloadToFile, requestJson, uploadBytes, type DownloadToFileReturnType } from "./http.ts";
 import { AnyObjectSchema, CeremonySchema, type Ceremony } from "./schemas.ts";
+import { bareHex as bare } from "../prover/ceremony/hashes.ts";
 
 /** The HTTP header carrying the CeremonyUpload signature of a zkey upload. */
 export const CEREMONY_UPLOAD_SIGNATURE_HEADER = "x-proofmesh-signature";
 
 const SHA256_RE = /^(0x)?[0-9a-fA-F]{64}$/;
-const bare = (sha256: string) => sha256.replace(/^0x/, "").toLowerCase();
 const seg = (model: string) => encodeURIComponent(model);
 
 function checkSha(sha256: string, what: string): string {

@@ -14,6 +14,7 @@ import { BEACON_ITERATIONS_EXP } from "../prover/ceremony/apply-beacon.ts";
 import type { CeremonyRecord, ContributionRecord } from "../prover/ceremony/record.ts";
 import type { ZkeyTranscript } from "../prover/ceremony/zkey-contributions.ts";
 import type { Ceremony } from "./schemas.ts";
+import { bareHex as bare } from "../prover/ceremony/hashes.ts";
 
 /** ModelRegistry.ceremonyOf(modelId) as viem decodes it. */
 export type OnChainCeremonyRecord = {
@@ -24,7 +25,6 @@ export type OnChainCeremonyRecord = {
   contributions: readonly { operator: Address; transcriptHash: Hex; signature: Hex }[];
 };
 
-const bare = (h: string) => h.replace(/^0x/, "").toLowerCase();
 
 export type CeremonyRecordFromChainParameters = {
   /** manifest model id */

@@ -3,8 +3,7 @@
  * `proofmesh node ceremony contribute`): the model argument, the model owner's key and chain,
  * the coordinator, this machine's initial zkeys, and coordinator errors as one specific line.
  */
-import { createHash } from "node:crypto";
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync } from "node:fs";
 import path from "node:path";
 import { isAddress, isHex, getAddress, type Address, type Hex } from "viem";
 import { privateKeyToAccount, type PrivateKeyAccount } from "viem/accounts";
@@ -18,8 +17,9 @@ import { NodeError } from "../errors.ts";
 import { parsePrivateKeyFlag, type ParsedArgs } from "./args.ts";
 import { contractsOf, loadHome, resolveCoordinatorUrl, resolveDeploymentsDir, resolveRpcUrl, type Env } from "./context.ts";
 
-export const sha256File = (file: string) => createHash("sha256").update(readFileSync(file)).digest("hex");
-export const bareHex = (h: string) => h.replace(/^0x/, "").toLowerCase();
+import { bareHex, sha256File } from "../../prover/ceremony/hashes.ts";
+
+export { bareHex, sha256File };
 
 /** `<model>`: a manifest model id, or its 0x bytes32 on-chain id. Unknown to the manifest: UNKNOWN_MODEL. */
 export function resolveManifestModel(raw: string | undefined, command: string): ModelManifest {

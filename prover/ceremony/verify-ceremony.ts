@@ -5,13 +5,12 @@
  * exactly the recorded contributions (in order) and the beacon, and every contribution is signed
  * by its operator.
  */
-import { createHash } from "node:crypto";
-import { readFileSync } from "node:fs";
 import type { pino } from "pino";
 import { recoverContributor, transcriptHashOf, type CeremonyRecord } from "./record.ts";
 import { readZkeyTranscript } from "./zkey-contributions.ts";
 import { verifyZkeyFromInit } from "./verify-zkey.ts";
 import { TranscriptMismatchError } from "./errors.ts";
+import { sha256File } from "./hashes.ts";
 
 export type CeremonyVerdict = { check: string; ok: boolean; detail: string };
 
@@ -26,7 +25,6 @@ export type VerifyCeremonyParameters = {
   log: pino.Logger;
 };
 
-const sha256File = (p: string) => createHash("sha256").update(readFileSync(p)).digest("hex");
 
 export async function verifyCeremony({ record, initialZkeys, zkeys, ptauPath, finalized, log }: VerifyCeremonyParameters): Promise<CeremonyVerdict[]> {
   const out: CeremonyVerdict[] = [];

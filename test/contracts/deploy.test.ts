@@ -12,6 +12,16 @@ import { createLogger } from "../../deploy/logger.ts";
 import { modelsFromManifest, toModelId } from "../../deploy/protocol.ts";
 import { repoRoot } from "../../deploy/artifacts.ts";
 import { readZkeyTranscript } from "../../prover/ceremony/zkey-contributions.ts";
+import { applyBeacon } from "../../prover/ceremony/apply-beacon.ts";
+import { TranscriptMismatchError } from "../../prover/ceremony/errors.ts";
+import { getModelManifest } from "../../prover/manifest.ts";
+import { releaseProverThreads } from "../../prover/release.ts";
+import { modelRegistryAbi } from "../../contracts/abi/index.ts";
+import { connectClients } from "../../deploy/clients.ts";
+import { defaultParams } from "../../deploy/config.ts";
+import { finalizeModel } from "../../deploy/finalize-model.ts";
+import { devRecordOf } from "../../deploy/local-record.ts";
+import { deployProtocol } from "../../deploy/protocol.ts";
 
 describe("deploy", () => {
   it("deploys, finishes the development ceremony with a beacon from this chain, registers the model with its record", async () => {
@@ -38,6 +48,30 @@ describe("deploy", () => {
     const t = await readZkeyTranscript({ zkeyPath: path.join(dir, keys.files[0].path) });
     assert.deepEqual(t.contributions.map((c) => c.type), [0, 0, 0, 0, 1]);
     assert.equal(`0x${t.contributions[4].beaconHash}`, record.beacon.blockHash);
+  });
+
+  it("attack: a development zkey swapped for a beacon-only one (delta public) is not finished nor registered", async () => {
+    // Whoever can replace circuits/ceremony/<model>/shard0.zkey wants a key it can forge with
+    // registered under the genuine contributors' signatures.
+    const dir = await mkdtemp(path.join(tmpdir(), "proofmesh-swap-"));
+    const model = getModelManifest({ modelId: "mnist-mlp-784-56-10" });
+    const forged = path.join(dir, "beacon-only.zkey");
+    const log = createLogger({ level: "silent" });
+    await applyBeacon({ inPath: path.join(repoRoot, model.shards[0].initialZkey.path), outPath: forged, beaconHash: `0x${"42".repeat(32)}`, log: log as never });
+    const chain = await connectClients({});
+    try {
+      const clients = { publicClient: chain.publicClient, walletClient: chain.walletClient, logger: log };
+      const d = await deployProtocol({ ...clients, params: defaultParams });
+      await assert.rejects(
+        finalizeModel({ ...clients, modelRegistry: d.contracts.ModelRegistry.address, model, record: devRecordOf(model), zkeys: [forged], outDir: path.join(dir, "out"), pricePerStage: 1n }),
+        (e: unknown) => e instanceof TranscriptMismatchError && /zkey hash|transcript/.test(`${e.message} ${e.details}`),
+      );
+      const info = await chain.publicClient.readContract({ address: d.contracts.ModelRegistry.address, abi: modelRegistryAbi, functionName: "modelInfo", args: [toModelId(model.id)] });
+      assert.equal(info.index, 0, "nothing registered");
+    } finally {
+      await chain.close();
+      await releaseProverThreads();
+    }
   });
 
   it("rejects a manifest without models, with a typed error", async () => {
